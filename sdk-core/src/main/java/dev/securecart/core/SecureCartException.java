@@ -3,8 +3,8 @@ package dev.securecart.core;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The root of every exception the SDK throws on purpose. Each module has a small hierarchy under
- * it whose types carry the context a caller needs to act (which policy, which key, what was wrong);
+ * The root of every exception the SDK throws on purpose. Each module has a small hierarchy under it
+ * whose types carry the context a caller needs to act (which policy, which key, what was wrong);
  * messages never contain secret material. Unchecked: no checked exception crosses the SDK's API.
  */
 public class SecureCartException extends RuntimeException {
