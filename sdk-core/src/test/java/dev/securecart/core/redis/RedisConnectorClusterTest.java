@@ -3,26 +3,21 @@ package dev.securecart.core.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.securecart.core.testing.RedisCluster;
+import dev.securecart.core.testing.RedisClusterExtension;
+import dev.securecart.core.testing.RedisClusterShape;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(RedisClusterExtension.class)
+@RedisClusterShape(replicasPerMaster = 1)
 final class RedisConnectorClusterTest {
 
-  private static RedisCluster cluster;
+  private final RedisCluster cluster;
 
-  @BeforeAll
-  static void startCluster() {
-    cluster = RedisCluster.start(3, 1);
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    if (cluster != null) {
-      cluster.close();
-    }
+  RedisConnectorClusterTest(RedisCluster cluster) {
+    this.cluster = cluster;
   }
 
   @Test

@@ -3,28 +3,21 @@ package dev.securecart.core.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(RedisClusterExtension.class)
+@RedisClusterShape(replicasPerMaster = 1)
 final class RedisClusterTest {
 
-  private static RedisCluster cluster;
+  private final RedisCluster cluster;
 
-  @BeforeAll
-  static void startCluster() {
-    cluster = RedisCluster.start(3, 1);
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    if (cluster != null) {
-      cluster.close();
-    }
+  RedisClusterTest(RedisCluster cluster) {
+    this.cluster = cluster;
   }
 
   @Test
