@@ -200,7 +200,9 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     this.retain = lifetime.compareTo(minimumRetain) > 0 ? lifetime : minimumRetain;
     this.l2 = new L2Health(name, ticker, settings.l2RetryInterval());
 
-    Caffeine<Object, Object> builder = Caffeine.newBuilder().executor(Runnable::run);
+    // Caffeine's maintenance (read-buffer drains, evictions) runs on the cache's executor, as in
+    // plain Caffeine, so that readers do not drain buffers inline on the hit path.
+    Caffeine<Object, Object> builder = Caffeine.newBuilder().executor(executor);
     Weigher<? super K, ? super V> weigher = settings.weigher();
     if (weigher != null) {
       builder
