@@ -1,0 +1,126 @@
+package dev.securecart.benchmarks.cache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import dev.securecart.cache.CachePolicy;
+import dev.securecart.cache.LayeredCache;
+import dev.securecart.cache.Loaded;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.springframework.cache.caffeine.CaffeineCache;
+
+/**
+ * The L1 hit path: {@code LayeredCache.get} against raw Caffeine {@code getIfPresent} and Spring's
+ * {@code CaffeineCache.get}, every key present and fresh, keys Zipf-distributed. Goal: LayeredCache
+ * within 1.3x of raw Caffeine.
+ *
+ * <pre>java -jar benchmarks/target/benchmarks.jar CacheHitBenchmark -f 2 -wi 5 -i 5 -w 1 -r 2 -t 1
+ * java -jar benchmarks/target/benchmarks.jar CacheHitBenchmark -f 2 -wi 5 -i 5 -w 1 -r 2 -t 2
+ * </pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class CacheHitBenchmark {
+
+  static final int ITEMS = 1 << 14;
+
+  /** The peers behind one adapter. */
+  public enum CacheType {
+    LayeredCache {
+      @Override
+      Reader create() {
+        LayeredCache<Long, Long> cache =
+            dev.securecart.cache.LayeredCache.<Long, Long>builder(
+                    "bench",
+                    CachePolicy.builder()
+                        .freshFor(Duration.ofHours(1))
+                        .maximumSize(2L * ITEMS)
+                        .build())
+                .loader(Loaded::of)
+                .build();
+        for (long i = 0; i < ITEMS; i++) {
+          cache.put(i, i);
+        }
+        return cache::get;
+      }
+    },
+    Caffeine {
+      @Override
+      Reader create() {
+        Cache<Long, Long> cache =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+                .maximumSize(2L * ITEMS)
+                .build();
+        for (long i = 0; i < ITEMS; i++) {
+          cache.put(i, i);
+        }
+        return cache::getIfPresent;
+      }
+    },
+    SpringCaffeineCache {
+      @Override
+      Reader create() {
+        CaffeineCache cache =
+            new CaffeineCache(
+                "bench",
+                com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+                    .maximumSize(2L * ITEMS)
+                    .build());
+        for (long i = 0; i < ITEMS; i++) {
+          cache.put(i, i);
+        }
+        return cache::get;
+      }
+    };
+
+    abstract Reader create();
+  }
+
+  /** The adapter: one read. */
+  @FunctionalInterface
+  interface Reader {
+    Object read(Long key);
+  }
+
+  @Param({"LayeredCache", "Caffeine", "SpringCaffeineCache"})
+  CacheType cacheType;
+
+  Reader reader;
+  Long[] keys;
+
+  @Setup
+  public void setUp() {
+    reader = cacheType.create();
+    keys = ZipfKeys.generate(ITEMS, 42);
+    for (Long key : keys) {
+      if (reader.read(key) == null) {
+        throw new IllegalStateException("key " + key + " is missing");
+      }
+    }
+  }
+
+  /** Each thread walks the key sequence from its own offset. */
+  @State(Scope.Thread)
+  public static class ThreadState {
+    int index = (int) (Thread.currentThread().getId() * 0x9E3779B9L) & ZipfKeys.MASK;
+  }
+
+  @Benchmark
+  public Object read(ThreadState state) {
+    return reader.read(keys[state.index++ & ZipfKeys.MASK]);
+  }
+}

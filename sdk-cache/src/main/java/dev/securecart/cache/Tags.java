@@ -1,0 +1,21 @@
+package dev.securecart.cache;
+
+import static dev.securecart.core.internal.Preconditions.requireArgument;
+import static dev.securecart.core.internal.Preconditions.requireNonNull;
+
+import java.util.Set;
+
+/** Validation of tag sets, shared by the API types. */
+final class Tags {
+
+  private Tags() {}
+
+  static Set<String> copyOf(Set<String> tags) {
+    requireNonNull(tags, "tags");
+    for (String tag : tags) {
+      requireNonNull(tag, "tag");
+      requireArgument(!tag.isEmpty(), "a tag must not be empty");
+    }
+    return Set.copyOf(tags);
+  }
+}

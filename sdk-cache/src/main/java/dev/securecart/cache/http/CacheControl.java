@@ -1,0 +1,183 @@
+package dev.securecart.cache.http;
+
+import static dev.securecart.core.internal.Preconditions.requireNonNegative;
+import static dev.securecart.core.internal.Preconditions.requireNonNull;
+import static dev.securecart.core.internal.Preconditions.requireState;
+
+import dev.securecart.cache.CachePolicy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A {@code Cache-Control} header value: build it with {@link #builder()}, or derive it from a
+ * {@link CachePolicy} with {@link #forPolicy}. Immutable; {@link #toString()} is the header value.
+ *
+ * <pre>{@code
+ * response.setHeader("Cache-Control", CacheControl.forPolicy(policy).toString());
+ * // public, max-age=60, stale-while-revalidate=600, stale-if-error=4200
+ * }</pre>
+ */
+public final class CacheControl {
+
+  private final String value;
+
+  private CacheControl(String value) {
+    this.value = value;
+  }
+
+  /**
+   * A builder; by default the response is {@code public} with no other directive.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The advice matching a cache policy: {@code max-age} is the fresh time, {@code
+   * stale-while-revalidate} the window after it, and {@code stale-if-error} counts, as HTTP does,
+   * from the end of freshness, so it covers both stale windows.
+   *
+   * @param policy the policy
+   * @return the header value
+   */
+  public static CacheControl forPolicy(CachePolicy policy) {
+    requireNonNull(policy, "policy");
+    Builder builder = builder().maxAge(policy.freshFor());
+    if (!policy.staleWhileRevalidate().isZero()) {
+      builder.staleWhileRevalidate(policy.staleWhileRevalidate());
+    }
+    if (!policy.staleIfError().isZero()) {
+      builder.staleIfError(policy.staleWhileRevalidate().plus(policy.staleIfError()));
+    }
+    return builder.build();
+  }
+
+  /** The header value. */
+  @Override
+  public String toString() {
+    return value;
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof CacheControl that && value.equals(that.value);
+  }
+
+  @Override
+  public int hashCode() {
+    return value.hashCode();
+  }
+
+  /** Builds a {@link CacheControl}. Not thread-safe. */
+  public static final class Builder {
+    private boolean isPrivate;
+    private boolean noStore;
+    private boolean noCache;
+    private boolean mustRevalidate;
+    private boolean immutable;
+    private long maxAge = -1;
+    private long sMaxAge = -1;
+    private long staleWhileRevalidate = -1;
+    private long staleIfError = -1;
+
+    private Builder() {}
+
+    private static long seconds(Duration duration, String name) {
+      return requireNonNegative(duration, name).toSeconds();
+    }
+
+    /** {@code private}: only the browser may store it, not a CDN. */
+    public Builder privateCache() {
+      this.isPrivate = true;
+      return this;
+    }
+
+    /** {@code no-store}: nobody may store it (every other directive is dropped). */
+    public Builder noStore() {
+      this.noStore = true;
+      return this;
+    }
+
+    /** {@code no-cache}: caches must revalidate before every use. */
+    public Builder noCache() {
+      this.noCache = true;
+      return this;
+    }
+
+    /** {@code must-revalidate}: no stale use once expired. */
+    public Builder mustRevalidate() {
+      this.mustRevalidate = true;
+      return this;
+    }
+
+    /** {@code immutable}: the body never changes at this URL. */
+    public Builder immutable() {
+      this.immutable = true;
+      return this;
+    }
+
+    /** {@code max-age}, in whole seconds. */
+    public Builder maxAge(Duration maxAge) {
+      this.maxAge = seconds(maxAge, "maxAge");
+      return this;
+    }
+
+    /** {@code s-maxage}: the fresh time for shared caches (CDNs) only. */
+    public Builder sMaxAge(Duration sMaxAge) {
+      this.sMaxAge = seconds(sMaxAge, "sMaxAge");
+      return this;
+    }
+
+    /** {@code stale-while-revalidate}, counted from the end of freshness. */
+    public Builder staleWhileRevalidate(Duration window) {
+      this.staleWhileRevalidate = seconds(window, "staleWhileRevalidate");
+      return this;
+    }
+
+    /** {@code stale-if-error}, counted from the end of freshness. */
+    public Builder staleIfError(Duration window) {
+      this.staleIfError = seconds(window, "staleIfError");
+      return this;
+    }
+
+    /**
+     * Builds the value.
+     *
+     * @return the header value
+     * @throws IllegalStateException if {@code immutable} was asked without a {@code max-age}
+     */
+    public CacheControl build() {
+      if (noStore) {
+        return new CacheControl("no-store");
+      }
+      requireState(!immutable || maxAge >= 0, "immutable needs a max-age");
+      List<String> parts = new ArrayList<>();
+      parts.add(isPrivate ? "private" : "public");
+      if (noCache) {
+        parts.add("no-cache");
+      }
+      if (maxAge >= 0) {
+        parts.add("max-age=" + maxAge);
+      }
+      if (sMaxAge >= 0 && !isPrivate) {
+        parts.add("s-maxage=" + sMaxAge);
+      }
+      if (staleWhileRevalidate >= 0) {
+        parts.add("stale-while-revalidate=" + staleWhileRevalidate);
+      }
+      if (staleIfError >= 0) {
+        parts.add("stale-if-error=" + staleIfError);
+      }
+      if (mustRevalidate) {
+        parts.add("must-revalidate");
+      }
+      if (immutable) {
+        parts.add("immutable");
+      }
+      return new CacheControl(String.join(", ", parts));
+    }
+  }
+}

@@ -1,0 +1,41 @@
+package dev.securecart.cache.internal;
+
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One L1 entry: immutable. Deadlines are readings of the cache's ticker; {@code wallWrittenAt} is
+ * the wall-clock time of the origin load, used to compare with L2 copies and to write them.
+ */
+final class Entry<V> {
+  final @Nullable V value;
+  final Set<String> tags;
+  final String mapped;
+  final long writtenAt;
+  final long freshUntil;
+  final long staleUntil;
+  final long expiresAt;
+  final long wallWrittenAt;
+  final long loadNanos;
+
+  Entry(
+      @Nullable V value,
+      Set<String> tags,
+      String mapped,
+      long writtenAt,
+      long freshUntil,
+      long staleUntil,
+      long expiresAt,
+      long wallWrittenAt,
+      long loadNanos) {
+    this.value = value;
+    this.tags = tags;
+    this.mapped = mapped;
+    this.writtenAt = writtenAt;
+    this.freshUntil = freshUntil;
+    this.staleUntil = staleUntil;
+    this.expiresAt = expiresAt;
+    this.wallWrittenAt = wallWrittenAt;
+    this.loadNanos = loadNanos;
+  }
+}

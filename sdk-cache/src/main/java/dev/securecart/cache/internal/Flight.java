@@ -1,0 +1,41 @@
+package dev.securecart.cache.internal;
+
+import dev.securecart.cache.CacheStatus;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The one load of a key in flight on this node. Readers wait on {@link #readers}; the flight stays
+ * registered (so no second load starts) until the origin answered or missed its deadline.
+ */
+final class Flight<K, V> {
+
+  /** {@link #start} before the flight read the invalidation sequence. */
+  static final long UNSET = Long.MIN_VALUE;
+
+  final K key;
+  final String mapped;
+  final CompletableFuture<Outcome<V>> readers = new CompletableFuture<>();
+
+  /** The local invalidation sequence when the flight started; see LayeredCacheImpl. */
+  volatile long start = UNSET;
+
+  /** The L2 stamp read at the start, or -1 when L2 was not read (then nothing is written). */
+  volatile long l2Stamp = -1;
+
+  /** A stale copy from L2 to serve if the origin fails. */
+  volatile @Nullable Entry<V> fallback;
+
+  /** Whether this node holds the distributed lease for the key. */
+  volatile boolean leased;
+
+  Flight(K key, String mapped) {
+    this.key = key;
+    this.mapped = mapped;
+  }
+
+  /**
+   * What readers get: an entry and its status, or the origin's failure and the best stale entry.
+   */
+  record Outcome<V>(@Nullable Entry<V> entry, CacheStatus status, @Nullable Throwable error) {}
+}

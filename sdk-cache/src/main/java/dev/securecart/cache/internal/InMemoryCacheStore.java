@@ -1,0 +1,163 @@
+package dev.securecart.cache.internal;
+
+import static dev.securecart.core.internal.Preconditions.requireNonNull;
+
+import dev.securecart.cache.CacheStore;
+import dev.securecart.cache.StoredEntry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@link CacheStore} in this JVM's heap, with Redis's semantics: stamps, key and tag epochs, expiry
+ * by wall clock, leases. Expired data is dropped when touched. Thread-safe.
+ */
+public final class InMemoryCacheStore implements CacheStore {
+
+  private record Epoch(long stamp, long expiresAtMillis) {}
+
+  private record Lease(String owner, long expiresAtMillis) {}
+
+  private final Clock clock;
+  private final ConcurrentHashMap<String, StoredEntry> entries = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Epoch> keyEpochs = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Epoch> tagEpochs = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, AtomicLong> sequences = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Lease> leases = new ConcurrentHashMap<>();
+
+  /**
+   * @param clock the wall clock that expiry follows
+   */
+  public InMemoryCacheStore(Clock clock) {
+    this.clock = requireNonNull(clock, "clock");
+  }
+
+  private static String id(String cache, String key) {
+    return cache + '\u0000' + key;
+  }
+
+  private AtomicLong sequence(String cache) {
+    return sequences.computeIfAbsent(cache, c -> new AtomicLong());
+  }
+
+  private long epoch(ConcurrentHashMap<String, Epoch> epochs, String id, long now) {
+    Epoch epoch = epochs.get(id);
+    if (epoch == null) {
+      return 0;
+    }
+    if (epoch.expiresAtMillis() <= now) {
+      epochs.remove(id, epoch);
+      return 0;
+    }
+    return epoch.stamp();
+  }
+
+  @Override
+  public CompletableFuture<ReadResult> read(String cache, String key) {
+    long now = clock.millis();
+    long stamp = sequence(cache).get();
+    String id = id(cache, key);
+    StoredEntry entry = entries.get(id);
+    if (entry == null) {
+      return CompletableFuture.completedFuture(new ReadResult(Optional.empty(), stamp));
+    }
+    if (entry.expiresAtMillis() <= now) {
+      entries.remove(id, entry);
+      return CompletableFuture.completedFuture(new ReadResult(Optional.empty(), stamp));
+    }
+    for (String tag : entry.tags()) {
+      if (epoch(tagEpochs, id(cache, tag), now) > entry.stamp()) {
+        return CompletableFuture.completedFuture(new ReadResult(Optional.empty(), stamp));
+      }
+    }
+    return CompletableFuture.completedFuture(new ReadResult(Optional.of(entry), stamp));
+  }
+
+  @Override
+  public CompletableFuture<Boolean> write(String cache, String key, StoredEntry entry) {
+    long now = clock.millis();
+    if (entry.expiresAtMillis() <= now) {
+      return CompletableFuture.completedFuture(false);
+    }
+    String id = id(cache, key);
+    boolean[] written = {false};
+    entries.compute(
+        id,
+        (k, old) -> {
+          if (epoch(keyEpochs, id, now) > entry.stamp()) {
+            return old;
+          }
+          written[0] = true;
+          return entry;
+        });
+    return CompletableFuture.completedFuture(written[0]);
+  }
+
+  @Override
+  public CompletableFuture<Long> invalidateKey(String cache, String key, Duration retain) {
+    long now = clock.millis();
+    long stamp = sequence(cache).incrementAndGet();
+    String id = id(cache, key);
+    // The epoch is raised inside the entry's compute, so a concurrent write sees one or the other.
+    entries.compute(
+        id,
+        (k, old) -> {
+          keyEpochs.merge(
+              id,
+              new Epoch(stamp, now + retain.toMillis()),
+              (a, b) -> a.stamp() >= b.stamp() ? a : b);
+          return null;
+        });
+    return CompletableFuture.completedFuture(stamp);
+  }
+
+  @Override
+  public CompletableFuture<Long> invalidateTag(String cache, String tag, Duration retain) {
+    long now = clock.millis();
+    long stamp = sequence(cache).incrementAndGet();
+    tagEpochs.merge(
+        id(cache, tag),
+        new Epoch(stamp, now + retain.toMillis()),
+        (a, b) -> a.stamp() >= b.stamp() ? a : b);
+    return CompletableFuture.completedFuture(stamp);
+  }
+
+  @Override
+  public CompletableFuture<Boolean> tryLease(
+      String cache, String key, String owner, Duration duration) {
+    long now = clock.millis();
+    boolean[] acquired = {false};
+    leases.compute(
+        id(cache, key),
+        (k, old) -> {
+          if (old == null || old.expiresAtMillis() <= now) {
+            acquired[0] = true;
+            return new Lease(owner, now + duration.toMillis());
+          }
+          return old;
+        });
+    return CompletableFuture.completedFuture(acquired[0]);
+  }
+
+  @Override
+  public CompletableFuture<Void> releaseLease(String cache, String key, String owner) {
+    leases.computeIfPresent(id(cache, key), (k, old) -> old.owner().equals(owner) ? null : old);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public void close() {
+    entries.clear();
+    keyEpochs.clear();
+    tagEpochs.clear();
+    leases.clear();
+  }
+
+  @Override
+  public String toString() {
+    return "InMemoryCacheStore[" + entries.size() + " entries]";
+  }
+}

@@ -1,0 +1,1149 @@
+package dev.securecart.cache.internal;
+
+import static dev.securecart.core.internal.Preconditions.requireArgument;
+import static dev.securecart.core.internal.Preconditions.requireNonNull;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import dev.securecart.cache.AsyncCacheLoader;
+import dev.securecart.cache.CacheInvalidationException;
+import dev.securecart.cache.CacheLoadException;
+import dev.securecart.cache.CachePolicy;
+import dev.securecart.cache.CacheResult;
+import dev.securecart.cache.CacheStatsCounter;
+import dev.securecart.cache.CacheStatsCounter.GetResult;
+import dev.securecart.cache.CacheStatsCounter.InvalidationKind;
+import dev.securecart.cache.CacheStatsCounter.Layer;
+import dev.securecart.cache.CacheStatsCounter.LoadResult;
+import dev.securecart.cache.CacheStatus;
+import dev.securecart.cache.CacheStore;
+import dev.securecart.cache.Codec;
+import dev.securecart.cache.EntryNotFoundException;
+import dev.securecart.cache.Invalidation;
+import dev.securecart.cache.InvalidationBus;
+import dev.securecart.cache.InvalidationListener;
+import dev.securecart.cache.LayeredCache;
+import dev.securecart.cache.Loaded;
+import dev.securecart.cache.StoredEntry;
+import dev.securecart.cache.Weigher;
+import dev.securecart.core.Ticker;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoubleSupplier;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link LayeredCache}: Caffeine L1, optional {@link CacheStore} L2, the origin behind them.
+ * Build it with {@link LayeredCache#builder}.
+ */
+// Every async step ends in a whenComplete that handles its own failure (fail(flight, e)); the
+// futures those return carry nothing more.
+@SuppressWarnings("FutureReturnValueIgnored")
+public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
+
+  /*
+   * How is the layered cache designed, and why?
+   *
+   * STATES. Every entry carries three deadlines on the cache's ticker: freshUntil, staleUntil and
+   * expiresAt (written = origin load time; freshFor is shortened by jitter; the stale windows
+   * follow it). A read classifies the L1 entry:
+   *
+   *   fresh ──freshUntil──▶ stale-while-revalidate ──staleUntil──▶ stale-if-error ──expiresAt──▶ expired
+   *   serve as is           serve at once, start one      wait for the (one)          never served;
+   *   (XFetch may start an  background refresh            load; if it fails or         removed when
+   *   early refresh)                                      times out, serve stale       seen
+   *
+   * The fast path (get on a fresh L1 hit) is one Caffeine lookup, one ticker read, two compares and
+   * a stats call: no allocation. Caffeine has no expiry of its own here (it would read the ticker
+   * again on every lookup); entries past expiresAt are removed when a read sees them, or evicted
+   * by size. Negative ("not found") entries have only a fresh window (negativeTtl).
+   *
+   * COALESCING. Each node has at most one Flight per key (flights map, putIfAbsent). Everything that
+   * needs the origin joins it: misses, stale-if-error reads, background refreshes. A flight reads
+   * L2 first (a fresh L2 copy ends it), then, with the distributed lease on, takes a short lease in
+   * the store so that only one node loads the key; the others poll L2 for its result. The flight
+   * stays registered until the origin answered or its deadline passed, and readers that missed L1
+   * just before a flight finished re-check L1 after winning the putIfAbsent, so a key is never
+   * loaded twice at once on one node.
+   *
+   * VERSION STAMPS (why an invalidation is never undone by a racing load). A node keeps a sequence
+   * that every invalidation it applies (local or received) advances; it records the new value
+   * against the key or tag (keyRecords, tagRecords; the maximum wins). A flight reads the sequence
+   * when it starts. Installing its result happens inside Caffeine's compute for the key, and that
+   * compute first registers the key in the tag and key indexes and then checks the records: if the
+   * key or any of the result's tags was invalidated after the flight started, the result is
+   * returned to the readers but not cached. An invalidation records first and then looks the key
+   * up in the indexes and removes it (again through compute). Either the invalidation sees the
+   * key in the index (and removes the entry after the install), or the install sees the record
+   * (and does not cache). Records are pruned once no flight older than them remains, so the maps
+   * stay as small as the number of loads in flight.
+   *
+   * The same holds across nodes in L2 (see CacheStore): the store has its own stamp sequence; a
+   * flight reads it together with the entry; invalidating a key bumps the key's epoch and deletes
+   * the entry atomically in the key's slot, and a write stamped before the epoch is refused;
+   * invalidating a tag bumps the tag's epoch and readers hide entries stamped before it. Tags are
+   * stored inside the entry, so no tag→keys set has to be kept consistent across Cluster slots.
+   *
+   * BUS RECONNECTS: DROP, NOT REVALIDATE. Redis pub/sub loses what is published while a
+   * subscriber is disconnected. When the bus is subscribed again it says so, and this cache then
+   * advances its sequence past every flight in progress (so none of them is cached) and removes
+   * every L1 entry before serving from L1 again. Revalidating each L1 entry against L2 instead would
+   * cost one L2 round trip per entry (hundreds of thousands) before the node could serve, would
+   * fail when L2 is the thing that was down, and does nothing for a cache without L2; dropping is
+   * O(entries) in memory, and L2 refills L1 one key at a time, only for the keys that are read
+   * again. While the bus is disconnected, L1 keeps serving (bounded by the fresh and stale
+   * windows): a Redis outage must not take reads down.
+   *
+   * REDIS DOWN. L2 failures never fail a read: the flight goes on to the origin. After a failure L2
+   * is skipped (reads and writes) except one probe per retry interval; the first success brings it
+   * back (L2Health, logged once each way). Lettuce rejects commands while disconnected, so nothing
+   * queues up.
+   */
+
+  private static final Logger logger = LoggerFactory.getLogger(LayeredCache.class);
+
+  /** How often a node without the lease looks for the leaseholder's result in L2. */
+  private static final long LEASE_POLL_MILLIS = 10;
+
+  /** Records are pruned when there are more than this many (and then at twice what remained). */
+  private static final int MIN_PRUNE_THRESHOLD = 1024;
+
+  /** How long a synchronous invalidate waits for L2 and the bus. */
+  private static final long INVALIDATION_WAIT_SECONDS = 10;
+
+  private final String name;
+  private final CachePolicy policy;
+  private final AsyncCacheLoader<? super K, V> loader;
+  private final Function<? super K, String> keyMapper;
+  private final @Nullable CacheStore store;
+  private final @Nullable Codec<V> codec;
+  private final @Nullable InvalidationBus bus;
+  private final Ticker ticker;
+  private final Clock clock;
+  private final Executor executor;
+  private final DoubleSupplier random;
+  private final CacheStatsCounter stats;
+  private final String nodeId = UUID.randomUUID().toString();
+
+  private final long freshNanos;
+  private final long swrNanos;
+  private final long sieNanos;
+  private final long negativeNanos;
+  private final long originTimeoutNanos;
+  private final double jitter;
+  private final double earlyRefreshBeta;
+  private final Duration leaseDuration;
+  private final Duration retain;
+
+  private final Cache<K, Entry<V>> l1;
+  private final ConcurrentMap<K, Entry<V>> l1Map;
+  private final ConcurrentHashMap<K, Flight<K, V>> flights = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, K> keysByMapped = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Set<K>> keysByTag = new ConcurrentHashMap<>();
+  private final AtomicLong sequence = new AtomicLong();
+  private final ConcurrentHashMap<String, Long> keyRecords = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Long> tagRecords = new ConcurrentHashMap<>();
+  private final AtomicLong pruneThreshold = new AtomicLong(MIN_PRUNE_THRESHOLD);
+  private volatile long allFloor;
+  private final L2Health l2;
+  private final InvalidationBus.@Nullable Subscription subscription;
+  private final AtomicBoolean decodeWarned = new AtomicBoolean();
+
+  /**
+   * Creates the cache; use {@link LayeredCache#builder} instead.
+   *
+   * @param settings what the builder collected
+   */
+  public LayeredCacheImpl(CacheSettings<K, V> settings) {
+    this.name = settings.name();
+    this.policy = settings.policy();
+    this.loader = settings.loader();
+    this.keyMapper = settings.keyMapper();
+    this.store = settings.store();
+    this.codec = settings.codec();
+    this.bus = settings.bus();
+    this.ticker = settings.ticker();
+    this.clock = settings.clock();
+    this.executor = settings.executor();
+    this.random = settings.random();
+    this.stats = new SafeStatsCounter(settings.stats(), name);
+    this.freshNanos = policy.freshFor().toNanos();
+    this.swrNanos = policy.staleWhileRevalidate().toNanos();
+    this.sieNanos = policy.staleIfError().toNanos();
+    this.negativeNanos = policy.negativeTtl().toNanos();
+    this.originTimeoutNanos = policy.originTimeout().toNanos();
+    this.jitter = policy.jitter();
+    this.earlyRefreshBeta = policy.earlyRefreshBeta();
+    this.leaseDuration = settings.leaseDuration();
+    Duration lifetime = policy.maximumLifetime();
+    Duration minimumRetain = policy.originTimeout().plus(leaseDuration).plus(Duration.ofMinutes(1));
+    this.retain = lifetime.compareTo(minimumRetain) > 0 ? lifetime : minimumRetain;
+    this.l2 = new L2Health(name, ticker, settings.l2RetryInterval());
+
+    // Caffeine's maintenance (read-buffer drains, evictions) runs on the cache's executor, as in
+    // plain Caffeine, so that readers do not drain buffers inline on the hit path.
+    Caffeine<Object, Object> builder = Caffeine.newBuilder().executor(executor);
+    Weigher<? super K, ? super V> weigher = settings.weigher();
+    if (weigher != null) {
+      builder
+          .maximumWeight(policy.maximumWeight().orElseThrow())
+          .weigher(
+              (Object k, Object e) -> {
+                @SuppressWarnings("unchecked")
+                Entry<V> entry = (Entry<V>) e;
+                V value = entry.value;
+                @SuppressWarnings("unchecked")
+                K key = (K) k;
+                return value == null ? 1 : weigher.weigh(key, value);
+              });
+    } else {
+      builder.maximumSize(policy.maximumSize().orElse(CachePolicy.DEFAULT_MAXIMUM_SIZE));
+    }
+    this.l1 =
+        builder
+            .<K, Entry<V>>evictionListener(
+                (key, entry, cause) -> {
+                  // Runs inside the atomic removal, so the indexes change under the key's lock.
+                  if (key != null && entry != null) {
+                    indexRemove(key, entry);
+                  }
+                  if (cause == RemovalCause.SIZE) {
+                    stats.recordEviction(CacheStatsCounter.EvictionCause.SIZE);
+                  }
+                })
+            .build();
+    this.l1Map = l1.asMap();
+    this.subscription = bus == null ? null : bus.subscribe(new BusListener());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reads
+
+  @Override
+  public V get(K key) {
+    requireNonNull(key, "key");
+    Entry<V> e = l1.getIfPresent(key);
+    if (e != null) {
+      V value = e.value;
+      if (value != null) {
+        long now = ticker.read();
+        if (now - e.freshUntil < 0) {
+          if (earlyRefreshBeta > 0) {
+            maybeRefreshEarly(key, e, now);
+          }
+          stats.recordGet(Layer.L1, GetResult.HIT);
+          return value;
+        }
+      }
+    }
+    CacheResult<V> result = join(lookupInternal(key));
+    Optional<V> value = result.value();
+    if (value.isEmpty()) {
+      throw new EntryNotFoundException(name);
+    }
+    return value.get();
+  }
+
+  @Override
+  public Optional<V> find(K key) {
+    return lookup(key).value();
+  }
+
+  @Override
+  public CacheResult<V> lookup(K key) {
+    requireNonNull(key, "key");
+    return join(lookupInternal(key));
+  }
+
+  @Override
+  public CompletableFuture<V> getAsync(K key) {
+    requireNonNull(key, "key");
+    return lookupInternal(key)
+        .thenApply(
+            result -> {
+              Optional<V> value = result.value();
+              if (value.isEmpty()) {
+                throw new EntryNotFoundException(name);
+              }
+              return value.get();
+            });
+  }
+
+  @Override
+  public CompletableFuture<CacheResult<V>> lookupAsync(K key) {
+    requireNonNull(key, "key");
+    return lookupInternal(key);
+  }
+
+  private CompletableFuture<CacheResult<V>> lookupInternal(K key) {
+    Entry<V> e = l1.getIfPresent(key);
+    long now = ticker.read();
+    if (e != null) {
+      if (now - e.freshUntil < 0) {
+        if (earlyRefreshBeta > 0 && e.value != null) {
+          maybeRefreshEarly(key, e, now);
+        }
+        stats.recordGet(Layer.L1, GetResult.HIT);
+        return CompletableFuture.completedFuture(result(e, CacheStatus.FRESH, now, null));
+      }
+      if (now - e.staleUntil < 0) {
+        stats.recordGet(Layer.L1, GetResult.STALE);
+        flight(key, e);
+        return CompletableFuture.completedFuture(result(e, CacheStatus.STALE, now, null));
+      }
+      if (now - e.expiresAt >= 0) {
+        removeIfSame(key, e);
+        stats.recordEviction(CacheStatsCounter.EvictionCause.EXPIRED);
+        e = null;
+      }
+    }
+    stats.recordGet(Layer.L1, GetResult.MISS);
+    Entry<V> mine = e;
+    return flight(key, e).readers.thenApply(outcome -> resolve(outcome, mine));
+  }
+
+  private CacheResult<V> resolve(Flight.Outcome<V> outcome, @Nullable Entry<V> mine) {
+    long now = ticker.read();
+    Throwable error = outcome.error();
+    Entry<V> entry = outcome.entry();
+    if (error == null && entry != null) {
+      return result(entry, outcome.status(), now, null);
+    }
+    Entry<V> fallback = newer(usable(mine, now), usable(entry, now));
+    if (fallback != null && error != null) {
+      stats.recordStaleIfError(fallback == mine ? Layer.L1 : Layer.L2);
+      return result(fallback, CacheStatus.STALE_IF_ERROR, now, error);
+    }
+    throw new CompletionException(new CacheLoadException(name, error));
+  }
+
+  private static <V> @Nullable Entry<V> usable(@Nullable Entry<V> e, long now) {
+    return e != null && e.value != null && now - e.expiresAt < 0 ? e : null;
+  }
+
+  private static <V> @Nullable Entry<V> newer(@Nullable Entry<V> a, @Nullable Entry<V> b) {
+    if (a == null) {
+      return b;
+    }
+    if (b == null) {
+      return a;
+    }
+    return b.wallWrittenAt > a.wallWrittenAt ? b : a;
+  }
+
+  private CacheResult<V> result(
+      Entry<V> e, CacheStatus status, long now, @Nullable Throwable error) {
+    return CacheResult.of(
+        Optional.ofNullable(e.value),
+        status,
+        e.tags,
+        Duration.ofNanos(Math.max(0, now - e.writtenAt)),
+        Optional.ofNullable(error));
+  }
+
+  private CacheResult<V> join(CompletableFuture<CacheResult<V>> future) {
+    try {
+      return future.join();
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new CacheLoadException(name, cause);
+    }
+  }
+
+  /** XFetch: refresh early with a probability that rises as expiry nears. */
+  private void maybeRefreshEarly(K key, Entry<V> e, long now) {
+    long delta = e.loadNanos;
+    if (delta <= 0) {
+      return;
+    }
+    double u = 1.0 - random.getAsDouble(); // (0, 1]
+    double lead = -delta * earlyRefreshBeta * Math.log(u);
+    if (now + (long) lead - e.freshUntil >= 0 && !flights.containsKey(key)) {
+      flight(key, e);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Flights: one load per key at a time
+
+  private Flight<K, V> flight(K key, @Nullable Entry<V> current) {
+    Flight<K, V> existing = flights.get(key);
+    if (existing != null) {
+      return existing;
+    }
+    Flight<K, V> flight = new Flight<>(key, mapKey(key));
+    existing = flights.putIfAbsent(key, flight);
+    if (existing != null) {
+      return existing;
+    }
+    // Registered first, then the sequence is read, so pruning never drops a record it needs.
+    flight.start = sequence.get();
+    try {
+      Entry<V> latest = l1.getIfPresent(key);
+      if (latest != null && latest != current && ticker.read() - latest.freshUntil < 0) {
+        // Another flight finished between our L1 read and our putIfAbsent.
+        finish(flight, new Flight.Outcome<>(latest, CacheStatus.FRESH, null));
+        return flight;
+      }
+      start(flight, current);
+    } catch (RuntimeException | Error e) {
+      fail(flight, e);
+    }
+    return flight;
+  }
+
+  private void start(Flight<K, V> flight, @Nullable Entry<V> current) {
+    CacheStore l2Store = store;
+    if (l2Store == null) {
+      loadFromOrigin(flight);
+      return;
+    }
+    if (!l2.allowRequest()) {
+      stats.recordGet(Layer.L2, GetResult.ERROR);
+      loadFromOrigin(flight);
+      return;
+    }
+    storeCall(() -> l2Store.read(name, flight.mapped))
+        .whenComplete(
+            (read, error) -> {
+              try {
+                afterL2Read(flight, current, read, error);
+              } catch (RuntimeException | Error e) {
+                fail(flight, e);
+              }
+            });
+  }
+
+  private void afterL2Read(
+      Flight<K, V> flight,
+      @Nullable Entry<V> current,
+      CacheStore.@Nullable ReadResult read,
+      @Nullable Throwable error) {
+    if (error != null || read == null) {
+      l2Failed(error);
+      stats.recordGet(Layer.L2, GetResult.ERROR);
+      loadFromOrigin(flight);
+      return;
+    }
+    l2.succeeded();
+    flight.l2Stamp = read.stamp();
+    Optional<StoredEntry> stored = read.entry();
+    if (stored.isEmpty()) {
+      stats.recordGet(Layer.L2, GetResult.MISS);
+      originOrLease(flight);
+      return;
+    }
+    Entry<V> copy = fromStored(flight.mapped, stored.get());
+    if (copy == null || (current != null && copy.wallWrittenAt <= current.wallWrittenAt)) {
+      // Undecodable, or nothing newer than what this node already has.
+      stats.recordGet(Layer.L2, copy == null ? GetResult.ERROR : GetResult.MISS);
+      originOrLease(flight);
+      return;
+    }
+    long now = ticker.read();
+    if (now - copy.freshUntil < 0) {
+      stats.recordGet(Layer.L2, GetResult.HIT);
+      install(flight, copy);
+      finish(flight, new Flight.Outcome<>(copy, CacheStatus.FRESH, null));
+      return;
+    }
+    if (now - copy.staleUntil < 0) {
+      stats.recordGet(Layer.L2, GetResult.STALE);
+      install(flight, copy);
+      flight.fallback = copy;
+      // Readers get the stale copy now; the flight goes on as a background refresh.
+      flight.readers.complete(new Flight.Outcome<>(copy, CacheStatus.STALE, null));
+      originOrLease(flight);
+      return;
+    }
+    if (now - copy.expiresAt < 0) {
+      stats.recordGet(Layer.L2, GetResult.STALE);
+      flight.fallback = copy;
+    } else {
+      stats.recordGet(Layer.L2, GetResult.MISS);
+    }
+    originOrLease(flight);
+  }
+
+  private void originOrLease(Flight<K, V> flight) {
+    CacheStore l2Store = store;
+    if (leaseDuration.isZero() || l2Store == null || flight.l2Stamp < 0 || !l2.allowRequest()) {
+      loadFromOrigin(flight);
+      return;
+    }
+    storeCall(() -> l2Store.tryLease(name, flight.mapped, nodeId, leaseDuration))
+        .whenComplete(
+            (acquired, error) -> {
+              try {
+                if (error != null || acquired == null) {
+                  l2Failed(error);
+                  loadFromOrigin(flight);
+                } else if (acquired) {
+                  stats.recordLease(true);
+                  flight.leased = true;
+                  // A peer may have written the key between our read and our lease.
+                  pollPeer(flight, 0, true);
+                } else {
+                  stats.recordLease(false);
+                  awaitPeer(flight, Math.max(1, leaseDuration.toMillis() / LEASE_POLL_MILLIS));
+                }
+              } catch (RuntimeException | Error e) {
+                fail(flight, e);
+              }
+            });
+  }
+
+  private void awaitPeer(Flight<K, V> flight, long remainingPolls) {
+    if (remainingPolls <= 0) {
+      loadFromOrigin(flight);
+      return;
+    }
+    CompletableFuture.delayedExecutor(LEASE_POLL_MILLIS, TimeUnit.MILLISECONDS, executor)
+        .execute(() -> pollPeer(flight, remainingPolls - 1, false));
+  }
+
+  /** Looks in L2 for a fresh result of a peer; otherwise waits more, or loads when leased. */
+  private void pollPeer(Flight<K, V> flight, long remainingPolls, boolean leased) {
+    CacheStore l2Store = store;
+    if (l2Store == null) {
+      loadFromOrigin(flight);
+      return;
+    }
+    storeCall(() -> l2Store.read(name, flight.mapped))
+        .whenComplete(
+            (read, error) -> {
+              try {
+                if (error != null || read == null) {
+                  l2Failed(error);
+                  loadFromOrigin(flight);
+                  return;
+                }
+                Optional<StoredEntry> stored = read.entry();
+                Entry<V> copy = stored.isPresent() ? fromStored(flight.mapped, stored.get()) : null;
+                if (copy != null
+                    && copy.wallWrittenAt >= wallAtStart(flight)
+                    && ticker.read() - copy.freshUntil < 0) {
+                  install(flight, copy);
+                  releaseLease(flight);
+                  finish(flight, new Flight.Outcome<>(copy, CacheStatus.FRESH, null));
+                } else if (leased) {
+                  loadFromOrigin(flight);
+                } else {
+                  awaitPeer(flight, remainingPolls);
+                }
+              } catch (RuntimeException | Error e) {
+                fail(flight, e);
+              }
+            });
+  }
+
+  /** A peer's entry counts only if it is at least as new as the stale one this flight replaces. */
+  private long wallAtStart(Flight<K, V> flight) {
+    Entry<V> fallback = flight.fallback;
+    Entry<V> current = l1.getIfPresent(flight.key);
+    long floor = Long.MIN_VALUE;
+    if (fallback != null) {
+      floor = fallback.wallWrittenAt + 1;
+    }
+    if (current != null && current.wallWrittenAt + 1 > floor) {
+      floor = current.wallWrittenAt + 1;
+    }
+    return floor;
+  }
+
+  private void loadFromOrigin(Flight<K, V> flight) {
+    long started = ticker.read();
+    CompletableFuture<Loaded<V>> origin;
+    try {
+      @SuppressWarnings("unchecked")
+      AsyncCacheLoader<K, V> typed = (AsyncCacheLoader<K, V>) loader;
+      origin = typed.loadAsync(flight.key, executor);
+      if (origin == null) {
+        origin = CompletableFuture.failedFuture(new NullPointerException("loader returned null"));
+      }
+    } catch (RuntimeException e) {
+      origin = CompletableFuture.failedFuture(e);
+    }
+    // A copy, so that the deadline never completes the loader's own future.
+    CompletableFuture<Loaded<V>> guarded = new CompletableFuture<>();
+    guarded.orTimeout(originTimeoutNanos, TimeUnit.NANOSECONDS);
+    origin.whenComplete(
+        (loaded, error) -> {
+          if (error != null) {
+            guarded.completeExceptionally(error);
+          } else {
+            guarded.complete(loaded);
+          }
+        });
+    guarded.whenComplete(
+        (loaded, error) -> {
+          try {
+            afterLoad(flight, loaded, error, ticker.read() - started);
+          } catch (RuntimeException | Error e) {
+            fail(flight, e);
+          }
+        });
+  }
+
+  private void afterLoad(
+      Flight<K, V> flight,
+      @Nullable Loaded<V> loaded,
+      @Nullable Throwable error,
+      long durationNanos) {
+    if (error != null || loaded == null) {
+      Throwable cause =
+          error == null ? new NullPointerException("loader returned a null Loaded") : unwrap(error);
+      stats.recordLoad(
+          cause instanceof TimeoutException ? LoadResult.TIMEOUT : LoadResult.FAILURE,
+          durationNanos);
+      logger.debug("Cache '{}': origin load failed", name, cause);
+      releaseLease(flight);
+      fail(flight, cause);
+      return;
+    }
+    Entry<V> entry = newEntry(flight.mapped, loaded, durationNanos);
+    boolean cacheable = loaded.isFound() || negativeNanos > 0;
+    boolean installed = cacheable && install(flight, entry);
+    stats.recordLoad(
+        cacheable && !installed
+            ? LoadResult.DISCARDED
+            : loaded.isFound() ? LoadResult.SUCCESS : LoadResult.NOT_FOUND,
+        durationNanos);
+    CacheStore l2Store = store;
+    if (installed && l2Store != null && flight.l2Stamp >= 0 && l2.allowRequest()) {
+      StoredEntry stored = toStored(entry, flight.l2Stamp);
+      if (stored != null) {
+        storeCall(() -> l2Store.write(name, flight.mapped, stored))
+            .whenComplete(
+                (written, writeError) -> {
+                  if (writeError != null) {
+                    l2Failed(writeError);
+                  } else {
+                    l2.succeeded();
+                  }
+                  releaseLease(flight);
+                });
+      } else {
+        releaseLease(flight);
+      }
+    } else {
+      releaseLease(flight);
+    }
+    finish(flight, new Flight.Outcome<>(entry, CacheStatus.MISS_LOADED, null));
+  }
+
+  private void releaseLease(Flight<K, V> flight) {
+    CacheStore l2Store = store;
+    if (flight.leased && l2Store != null) {
+      flight.leased = false;
+      storeCall(() -> l2Store.releaseLease(name, flight.mapped, nodeId))
+          .whenComplete(
+              (ignored, error) -> {
+                if (error != null) {
+                  l2Failed(error);
+                }
+              });
+    }
+  }
+
+  private void finish(Flight<K, V> flight, Flight.Outcome<V> outcome) {
+    flights.remove(flight.key, flight);
+    flight.readers.complete(outcome);
+  }
+
+  private void fail(Flight<K, V> flight, Throwable cause) {
+    flights.remove(flight.key, flight);
+    flight.readers.complete(
+        new Flight.Outcome<>(flight.fallback, CacheStatus.STALE_IF_ERROR, cause));
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    Throwable t = error;
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // L1 installs and the indexes
+
+  /** Installs a flight's result unless its key or a tag was invalidated since the flight began. */
+  private boolean install(Flight<K, V> flight, Entry<V> entry) {
+    boolean[] installed = {false};
+    l1Map.compute(
+        flight.key,
+        (k, old) -> {
+          if (old != null && old.wallWrittenAt > entry.wallWrittenAt) {
+            return old;
+          }
+          // Index first, check second: see VERSION STAMPS above.
+          indexAdd(k, entry);
+          if (isInvalidatedSince(flight.start, flight.mapped, entry.tags)) {
+            indexRemoveExtra(k, entry, old);
+            return old;
+          }
+          indexRemoveExtra(k, old, entry);
+          installed[0] = true;
+          return entry;
+        });
+    return installed[0];
+  }
+
+  private boolean isInvalidatedSince(long start, String mapped, Set<String> tags) {
+    if (start < allFloor) {
+      return true;
+    }
+    Long record = keyRecords.get(mapped);
+    if (record != null && record > start) {
+      return true;
+    }
+    for (String tag : tags) {
+      record = tagRecords.get(tag);
+      if (record != null && record > start) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void indexAdd(K key, Entry<V> entry) {
+    keysByMapped.put(entry.mapped, key);
+    for (String tag : entry.tags) {
+      keysByTag.compute(
+          tag,
+          (t, keys) -> {
+            Set<K> set = keys == null ? ConcurrentHashMap.newKeySet() : keys;
+            set.add(key);
+            return set;
+          });
+    }
+  }
+
+  /** Removes from the indexes what {@code from} needs and {@code keep} does not. */
+  private void indexRemoveExtra(K key, @Nullable Entry<V> from, @Nullable Entry<V> keep) {
+    if (from == null || from == keep) {
+      return;
+    }
+    if (keep == null) {
+      indexRemove(key, from);
+      return;
+    }
+    for (String tag : from.tags) {
+      if (!keep.tags.contains(tag)) {
+        removeFromTag(tag, key);
+      }
+    }
+  }
+
+  private void indexRemove(K key, Entry<V> entry) {
+    keysByMapped.remove(entry.mapped, key);
+    for (String tag : entry.tags) {
+      removeFromTag(tag, key);
+    }
+  }
+
+  private void removeFromTag(String tag, K key) {
+    keysByTag.computeIfPresent(
+        tag,
+        (t, keys) -> {
+          keys.remove(key);
+          return keys.isEmpty() ? null : keys;
+        });
+  }
+
+  private void removeIfSame(K key, Entry<V> expected) {
+    l1Map.computeIfPresent(
+        key,
+        (k, old) -> {
+          if (old != expected) {
+            return old;
+          }
+          indexRemove(k, old);
+          return null;
+        });
+  }
+
+  private void remove(K key) {
+    l1Map.computeIfPresent(
+        key,
+        (k, old) -> {
+          indexRemove(k, old);
+          return null;
+        });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Writes and invalidation
+
+  @Override
+  public void put(K key, V value, Set<String> tags) {
+    requireNonNull(key, "key");
+    requireNonNull(value, "value");
+    Loaded<V> loaded = Loaded.of(value, tags);
+    String mapped = mapKey(key);
+    applyKeyInvalidation(mapped);
+    Entry<V> entry = newEntry(mapped, loaded, 0);
+    l1Map.compute(
+        key,
+        (k, old) -> {
+          indexAdd(k, entry);
+          indexRemoveExtra(k, old, entry);
+          return entry;
+        });
+    CompletableFuture<?> l2Write = CompletableFuture.completedFuture(null);
+    CacheStore l2Store = store;
+    if (l2Store != null && l2.allowRequest()) {
+      l2Write =
+          storeCall(() -> l2Store.invalidateKey(name, mapped, retain))
+              .thenCompose(
+                  stamp -> {
+                    StoredEntry stored = toStored(entry, stamp);
+                    return stored == null
+                        ? CompletableFuture.completedFuture(false)
+                        : l2Store.write(name, mapped, stored);
+                  })
+              .whenComplete(
+                  (ignored, error) -> {
+                    if (error != null) {
+                      l2Failed(error);
+                    } else {
+                      l2.succeeded();
+                    }
+                  });
+    }
+    l2Write.handle((ignored, error) -> publish(InvalidationKind.KEY, mapped));
+  }
+
+  @Override
+  public void invalidate(K key) {
+    requireNonNull(key, "key");
+    String mapped = mapKey(key);
+    applyKeyInvalidation(mapped);
+    propagate(InvalidationKind.KEY, mapped);
+  }
+
+  @Override
+  public void invalidateTag(String tag) {
+    requireNonNull(tag, "tag");
+    requireArgument(!tag.isEmpty(), "tag must not be empty");
+    applyTagInvalidation(tag);
+    propagate(InvalidationKind.TAG, tag);
+  }
+
+  private void propagate(InvalidationKind kind, String target) {
+    CacheStore l2Store = store;
+    Throwable l2Error = null;
+    if (l2Store != null) {
+      CompletableFuture<Long> done =
+          storeCall(
+              () ->
+                  kind == InvalidationKind.KEY
+                      ? l2Store.invalidateKey(name, target, retain)
+                      : l2Store.invalidateTag(name, target, retain));
+      l2Error = await(done);
+      if (l2Error != null) {
+        l2Failed(l2Error);
+      } else {
+        l2.succeeded();
+      }
+    }
+    // Published even when L2 failed: the other nodes' L1s matter as much.
+    Throwable busError = await(publish(kind, target));
+    if (l2Error != null) {
+      throw new CacheInvalidationException(name, "L2", l2Error);
+    }
+    if (busError != null) {
+      throw new CacheInvalidationException(name, "invalidation bus", busError);
+    }
+  }
+
+  private CompletableFuture<Void> publish(InvalidationKind kind, String target) {
+    InvalidationBus invalidationBus = bus;
+    if (invalidationBus == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<Void> published;
+    try {
+      published = invalidationBus.publish(new Invalidation(name, nodeId, kind, target));
+    } catch (RuntimeException e) {
+      published = CompletableFuture.failedFuture(e);
+    }
+    return published.whenComplete(
+        (ignored, error) -> {
+          if (error == null) {
+            stats.recordInvalidationSent(kind);
+          } else {
+            logger.debug("Cache '{}': publishing an invalidation failed", name, error);
+          }
+        });
+  }
+
+  private static @Nullable Throwable await(CompletableFuture<?> future) {
+    try {
+      future.get(INVALIDATION_WAIT_SECONDS, TimeUnit.SECONDS);
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return e;
+    } catch (ExecutionException e) {
+      return unwrap(e);
+    } catch (TimeoutException | CancellationException e) {
+      return e;
+    }
+  }
+
+  private void applyKeyInvalidation(String mapped) {
+    long record = sequence.incrementAndGet();
+    keyRecords.merge(mapped, record, Math::max);
+    K key = keysByMapped.get(mapped);
+    if (key != null) {
+      remove(key);
+    }
+    maybePrune();
+  }
+
+  private void applyTagInvalidation(String tag) {
+    long record = sequence.incrementAndGet();
+    tagRecords.merge(tag, record, Math::max);
+    Set<K> keys = keysByTag.get(tag);
+    if (keys != null) {
+      for (K key : new ArrayList<>(keys)) {
+        remove(key);
+      }
+    }
+    maybePrune();
+  }
+
+  /** Forgets every L1 entry and every flight in progress: messages may have been lost. */
+  private int dropAll() {
+    allFloor = sequence.incrementAndGet();
+    List<K> keys = new ArrayList<>(l1Map.keySet());
+    for (K key : keys) {
+      remove(key);
+    }
+    return keys.size();
+  }
+
+  private void maybePrune() {
+    long threshold = pruneThreshold.get();
+    if (keyRecords.size() + tagRecords.size() <= threshold) {
+      return;
+    }
+    long oldest = Long.MAX_VALUE;
+    for (Flight<K, V> flight : flights.values()) {
+      long start = flight.start;
+      if (start == Flight.UNSET) {
+        return; // a flight is registering; try again on the next invalidation
+      }
+      oldest = Math.min(oldest, start);
+    }
+    // No flight started before a record <= oldest can be affected by it any more.
+    long below = oldest;
+    keyRecords.values().removeIf(record -> record <= below);
+    tagRecords.values().removeIf(record -> record <= below);
+    pruneThreshold.set(Math.max(MIN_PRUNE_THRESHOLD, 2L * (keyRecords.size() + tagRecords.size())));
+  }
+
+  private final class BusListener implements InvalidationListener {
+    @Override
+    public void onInvalidation(Invalidation invalidation) {
+      if (!invalidation.cache().equals(name) || invalidation.origin().equals(nodeId)) {
+        return;
+      }
+      stats.recordInvalidationReceived(invalidation.kind());
+      if (invalidation.kind() == InvalidationKind.KEY) {
+        applyKeyInvalidation(invalidation.target());
+      } else {
+        applyTagInvalidation(invalidation.target());
+      }
+    }
+
+    @Override
+    public void onMessagesPossiblyLost() {
+      int dropped = dropAll();
+      stats.recordBusReconnect();
+      logger.warn(
+          "Cache '{}': the invalidation bus reconnected and may have lost messages; dropped {} L1"
+              + " entries",
+          name,
+          dropped);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Entries
+
+  private String mapKey(K key) {
+    String mapped = keyMapper.apply(key);
+    requireArgument(mapped != null && !mapped.isEmpty(), "the key mapper returned an empty key");
+    return mapped;
+  }
+
+  private Entry<V> newEntry(String mapped, Loaded<V> loaded, long loadNanos) {
+    long now = ticker.read();
+    long wall = clock.millis();
+    V value = loaded.value().orElse(null);
+    if (value == null) {
+      long until = now + negativeNanos;
+      return new Entry<>(null, loaded.tags(), mapped, now, until, until, until, wall, loadNanos);
+    }
+    long fresh =
+        jitter > 0 ? (long) (freshNanos * (1.0 - jitter * random.getAsDouble())) : freshNanos;
+    long freshUntil = now + Math.max(1, fresh);
+    long staleUntil = freshUntil + swrNanos;
+    long expiresAt = staleUntil + sieNanos;
+    return new Entry<>(
+        value, loaded.tags(), mapped, now, freshUntil, staleUntil, expiresAt, wall, loadNanos);
+  }
+
+  private @Nullable Entry<V> fromStored(String mapped, StoredEntry stored) {
+    V value = null;
+    if (stored.isFound()) {
+      Codec<V> valueCodec = requireNonNull(codec, "codec");
+      try {
+        value = valueCodec.decode(stored.value());
+      } catch (RuntimeException e) {
+        if (decodeWarned.compareAndSet(false, true)) {
+          logger.warn(
+              "Cache '{}': cannot decode a value from L2 ({}); loading from the origin instead",
+              name,
+              e.toString());
+        }
+        return null;
+      }
+      if (value == null) {
+        return null;
+      }
+    }
+    long now = ticker.read();
+    long wall = clock.millis();
+    return new Entry<>(
+        value,
+        stored.tags(),
+        mapped,
+        now - millisToNanos(wall - stored.writtenAtMillis()),
+        now + millisToNanos(stored.freshUntilMillis() - wall),
+        now + millisToNanos(stored.staleUntilMillis() - wall),
+        now + millisToNanos(stored.expiresAtMillis() - wall),
+        stored.writtenAtMillis(),
+        stored.loadNanos());
+  }
+
+  private @Nullable StoredEntry toStored(Entry<V> entry, long stamp) {
+    long wall = entry.wallWrittenAt;
+    V value = entry.value;
+    if (value == null) {
+      return StoredEntry.notFound(
+          entry.tags, wall, wall + nanosToMillis(entry.expiresAt - entry.writtenAt), stamp);
+    }
+    byte[] bytes;
+    try {
+      bytes = requireNonNull(codec, "codec").encode(value);
+    } catch (RuntimeException e) {
+      logger.warn("Cache '{}': cannot encode a value for L2 ({})", name, e.toString());
+      return null;
+    }
+    return StoredEntry.found(
+        bytes,
+        entry.tags,
+        wall,
+        wall + nanosToMillis(entry.freshUntil - entry.writtenAt),
+        wall + nanosToMillis(entry.staleUntil - entry.writtenAt),
+        wall + nanosToMillis(entry.expiresAt - entry.writtenAt),
+        stamp,
+        entry.loadNanos);
+  }
+
+  private static long millisToNanos(long millis) {
+    return Math.max(-Long.MAX_VALUE / 4, Math.min(Long.MAX_VALUE / 4, millis * 1_000_000L));
+  }
+
+  private static long nanosToMillis(long nanos) {
+    return Math.max(1, nanos / 1_000_000L);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // L2 plumbing
+
+  private static <T> CompletableFuture<T> storeCall(
+      java.util.function.Supplier<CompletableFuture<T>> call) {
+    try {
+      CompletableFuture<T> future = call.get();
+      return future == null
+          ? CompletableFuture.failedFuture(new NullPointerException("store returned null"))
+          : future;
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private void l2Failed(@Nullable Throwable error) {
+    l2.failed(error == null ? new IllegalStateException("no answer") : unwrap(error));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The rest of the API
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public CachePolicy policy() {
+    return policy;
+  }
+
+  @Override
+  public long estimatedSize() {
+    return l1.estimatedSize();
+  }
+
+  /** Whether L2 is currently considered unreachable (for tests and health checks). */
+  public boolean isL2Down() {
+    return l2.isDown();
+  }
+
+  /** The number of loads in flight on this node (for tests). */
+  public int flightsInProgress() {
+    return flights.size();
+  }
+
+  @Override
+  public void close() {
+    InvalidationBus.Subscription s = subscription;
+    if (s != null) {
+      s.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "LayeredCache[" + name + ", " + policy + "]";
+  }
+}

@@ -1,0 +1,375 @@
+package dev.securecart.cache.redis;
+
+import static dev.securecart.core.internal.Preconditions.requireArgument;
+import static dev.securecart.core.internal.Preconditions.requireNonNull;
+
+import dev.securecart.cache.CacheException;
+import dev.securecart.cache.CacheStore;
+import dev.securecart.cache.StoredEntry;
+import dev.securecart.core.redis.RedisConnection;
+import dev.securecart.core.redis.RedisConnector;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@link CacheStore} on Redis or Redis Cluster. Every key of cache {@code c} starts with {@code
+ * prefix + c + ":"}:
+ *
+ * <table>
+ *   <caption>Redis keys</caption>
+ *   <tr><th>key</th><th>holds</th><th>lives</th></tr>
+ *   <tr><td>{@code e:{k}}</td><td>the entry for mapped key {@code k} (value, tags, deadlines,
+ *       stamp)</td><td>until the end of its stale-if-error window</td></tr>
+ *   <tr><td>{@code v:{k}}</td><td>the stamp of the last invalidation of {@code k}</td>
+ *       <td>the retention the cache asks for</td></tr>
+ *   <tr><td>{@code l:{k}}</td><td>the load lease for {@code k} (owner id)</td>
+ *       <td>the lease duration</td></tr>
+ *   <tr><td>{@code t:{tag}}</td><td>the stamp of the last invalidation of {@code tag}</td>
+ *       <td>the retention the cache asks for</td></tr>
+ *   <tr><td>{@code seq}</td><td>the cache's invalidation stamp sequence</td><td>forever</td></tr>
+ * </table>
+ *
+ * <p>The {@code {k}} hash tag puts an entry, its epoch and its lease in one Cluster slot, so the
+ * conditional write and the key invalidation are single scripts; tags live in their own slots and
+ * are never touched together with entries (readers compare them instead), so no command crosses
+ * slots. {@code seq} advances to at least the Redis server's time in microseconds, so stamps keep
+ * growing even if the key is lost. Braces and {@code %} in keys and tags are percent-escaped.
+ *
+ * <p>This class is thread-safe. It owns one connection, which {@link #close()} closes; the
+ * connector stays the caller's.
+ */
+public final class RedisCacheStore implements CacheStore {
+
+  /** The default key prefix: {@code securecart:cache:}. */
+  public static final String DEFAULT_KEY_PREFIX = "securecart:cache:";
+
+  private static final String BUMP_SEQUENCE =
+      """
+      local t = redis.call('TIME')
+      local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+      local n = tonumber(redis.call('GET', KEYS[1]) or '0') + 1
+      if now > n then n = now end
+      local s = string.format('%.0f', n)
+      redis.call('SET', KEYS[1], s)
+      return s
+      """;
+
+  private static final String WRITE_UNLESS_INVALIDATED =
+      """
+      local v = tonumber(redis.call('GET', KEYS[2]) or '0')
+      if v > tonumber(ARGV[1]) then return 0 end
+      redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[2])
+      return 1
+      """;
+
+  private static final String RAISE_EPOCH_AND_DELETE =
+      """
+      local v = tonumber(redis.call('GET', KEYS[1]) or '0')
+      if tonumber(ARGV[1]) > v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+      else redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+      if KEYS[2] then redis.call('DEL', KEYS[2]) end
+      return 1
+      """;
+
+  private static final String RELEASE_LEASE =
+      """
+      if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+      return 0
+      """;
+
+  private final RedisConnection<String, byte[]> connection;
+  private final String prefix;
+  private final Clock clock;
+
+  private RedisCacheStore(RedisConnection<String, byte[]> connection, String prefix, Clock clock) {
+    this.connection = connection;
+    this.prefix = prefix;
+    this.clock = clock;
+  }
+
+  /**
+   * A store with the default prefix, on a new connection of {@code connector}.
+   *
+   * @param connector the connector (standalone or Cluster)
+   * @return the store
+   * @throws CacheException if Redis cannot be reached
+   */
+  public static RedisCacheStore create(RedisConnector connector) {
+    return builder(connector).build();
+  }
+
+  /**
+   * A builder.
+   *
+   * @param connector the connector (standalone or Cluster)
+   * @return a new builder
+   */
+  public static Builder builder(RedisConnector connector) {
+    return new Builder(connector);
+  }
+
+  /** The prefix of every key. */
+  public String keyPrefix() {
+    return prefix;
+  }
+
+  String entryKey(String cache, String key) {
+    return prefix + cache + ":e:{" + escape(key) + "}";
+  }
+
+  String epochKey(String cache, String key) {
+    return prefix + cache + ":v:{" + escape(key) + "}";
+  }
+
+  String leaseKey(String cache, String key) {
+    return prefix + cache + ":l:{" + escape(key) + "}";
+  }
+
+  String tagKey(String cache, String tag) {
+    return prefix + cache + ":t:{" + escape(tag) + "}";
+  }
+
+  String sequenceKey(String cache) {
+    return prefix + cache + ":seq";
+  }
+
+  static String escape(String s) {
+    if (s.indexOf('{') < 0 && s.indexOf('}') < 0 && s.indexOf('%') < 0) {
+      return s;
+    }
+    return s.replace("%", "%25").replace("{", "%7B").replace("}", "%7D");
+  }
+
+  private static byte[] ascii(long value) {
+    return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static long parse(byte @Nullable [] bytes) {
+    if (bytes == null || bytes.length == 0) {
+      return 0;
+    }
+    return Long.parseLong(new String(bytes, StandardCharsets.US_ASCII));
+  }
+
+  @Override
+  public CompletableFuture<ReadResult> read(String cache, String key) {
+    CompletableFuture<byte[]> sequence =
+        connection.async().get(sequenceKey(cache)).toCompletableFuture();
+    CompletableFuture<byte[]> raw =
+        connection.async().get(entryKey(cache, key)).toCompletableFuture();
+    return raw.thenCombine(sequence, (bytes, seq) -> new Raw(bytes, parse(seq)))
+        .thenCompose(found -> validate(cache, found));
+  }
+
+  private static final class Raw {
+    private final byte @Nullable [] bytes;
+    private final long stamp;
+
+    Raw(byte @Nullable [] bytes, long stamp) {
+      this.bytes = bytes;
+      this.stamp = stamp;
+    }
+
+    byte @Nullable [] bytes() {
+      return bytes;
+    }
+
+    long stamp() {
+      return stamp;
+    }
+  }
+
+  private CompletableFuture<ReadResult> validate(String cache, Raw raw) {
+    byte[] bytes = raw.bytes();
+    if (bytes == null) {
+      return CompletableFuture.completedFuture(new ReadResult(Optional.empty(), raw.stamp()));
+    }
+    StoredEntry entry;
+    try {
+      entry = EntryFormat.decode(bytes);
+    } catch (CacheException e) {
+      return CompletableFuture.completedFuture(new ReadResult(Optional.empty(), raw.stamp()));
+    }
+    if (entry.expiresAtMillis() <= clock.millis()) {
+      return CompletableFuture.completedFuture(new ReadResult(Optional.empty(), raw.stamp()));
+    }
+    if (entry.tags().isEmpty()) {
+      return CompletableFuture.completedFuture(new ReadResult(Optional.of(entry), raw.stamp()));
+    }
+    // One MGET; on a Cluster, Lettuce splits it by slot.
+    String[] tagKeys = entry.tags().stream().map(tag -> tagKey(cache, tag)).toArray(String[]::new);
+    return connection
+        .async()
+        .mget(tagKeys)
+        .toCompletableFuture()
+        .thenApply(
+            epochs -> {
+              for (KeyValue<String, byte[]> epoch : epochs) {
+                if (epoch.hasValue() && parse(epoch.getValue()) > entry.stamp()) {
+                  return new ReadResult(Optional.empty(), raw.stamp());
+                }
+              }
+              return new ReadResult(Optional.of(entry), raw.stamp());
+            });
+  }
+
+  @Override
+  public CompletableFuture<Boolean> write(String cache, String key, StoredEntry entry) {
+    long ttl = entry.expiresAtMillis() - clock.millis();
+    if (ttl <= 0) {
+      return CompletableFuture.completedFuture(false);
+    }
+    return connection
+        .async()
+        .<Long>eval(
+            WRITE_UNLESS_INVALIDATED,
+            ScriptOutputType.INTEGER,
+            new String[] {entryKey(cache, key), epochKey(cache, key)},
+            new byte[][] {ascii(entry.stamp()), ascii(ttl), EntryFormat.encode(entry)})
+        .toCompletableFuture()
+        .thenApply(written -> written != null && written == 1L);
+  }
+
+  private CompletableFuture<Long> bumpSequence(String cache) {
+    return connection
+        .async()
+        .<byte[]>eval(
+            BUMP_SEQUENCE, ScriptOutputType.VALUE, new String[] {sequenceKey(cache)}, new byte[0][])
+        .toCompletableFuture()
+        .thenApply(RedisCacheStore::parse);
+  }
+
+  @Override
+  public CompletableFuture<Long> invalidateKey(String cache, String key, Duration retain) {
+    return bumpSequence(cache)
+        .thenCompose(
+            stamp ->
+                connection
+                    .async()
+                    .<Long>eval(
+                        RAISE_EPOCH_AND_DELETE,
+                        ScriptOutputType.INTEGER,
+                        new String[] {epochKey(cache, key), entryKey(cache, key)},
+                        new byte[][] {ascii(stamp), ascii(Math.max(1, retain.toMillis()))})
+                    .toCompletableFuture()
+                    .thenApply(ignored -> stamp));
+  }
+
+  @Override
+  public CompletableFuture<Long> invalidateTag(String cache, String tag, Duration retain) {
+    return bumpSequence(cache)
+        .thenCompose(
+            stamp ->
+                connection
+                    .async()
+                    .<Long>eval(
+                        RAISE_EPOCH_AND_DELETE,
+                        ScriptOutputType.INTEGER,
+                        new String[] {tagKey(cache, tag)},
+                        new byte[][] {ascii(stamp), ascii(Math.max(1, retain.toMillis()))})
+                    .toCompletableFuture()
+                    .thenApply(ignored -> stamp));
+  }
+
+  @Override
+  public CompletableFuture<Boolean> tryLease(
+      String cache, String key, String owner, Duration duration) {
+    return connection
+        .async()
+        .set(
+            leaseKey(cache, key),
+            owner.getBytes(StandardCharsets.UTF_8),
+            SetArgs.Builder.nx().px(Math.max(1, duration.toMillis())))
+        .toCompletableFuture()
+        .thenApply("OK"::equals);
+  }
+
+  @Override
+  public CompletableFuture<Void> releaseLease(String cache, String key, String owner) {
+    return connection
+        .async()
+        .<Long>eval(
+            RELEASE_LEASE,
+            ScriptOutputType.INTEGER,
+            new String[] {leaseKey(cache, key)},
+            new byte[][] {owner.getBytes(StandardCharsets.UTF_8)})
+        .toCompletableFuture()
+        .thenApply(ignored -> null);
+  }
+
+  @Override
+  public void close() {
+    connection.close();
+  }
+
+  @Override
+  public String toString() {
+    return "RedisCacheStore[prefix=" + prefix + (connection.isCluster() ? ", cluster]" : "]");
+  }
+
+  /** Builds a {@link RedisCacheStore}. Not thread-safe. */
+  public static final class Builder {
+    private final RedisConnector connector;
+    private String keyPrefix = DEFAULT_KEY_PREFIX;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder(RedisConnector connector) {
+      this.connector = requireNonNull(connector, "connector");
+    }
+
+    /**
+     * The prefix of every key, for example an application name and {@code ':'}. Must not contain
+     * braces (they would change Cluster hash slots).
+     *
+     * @param keyPrefix the prefix
+     * @return this builder
+     */
+    public Builder keyPrefix(String keyPrefix) {
+      requireNonNull(keyPrefix, "keyPrefix");
+      requireArgument(
+          keyPrefix.indexOf('{') < 0 && keyPrefix.indexOf('}') < 0,
+          "keyPrefix must not contain braces, but was '%s'",
+          keyPrefix);
+      this.keyPrefix = keyPrefix;
+      return this;
+    }
+
+    /**
+     * The wall clock for entry TTLs (default UTC system clock).
+     *
+     * @param clock the clock
+     * @return this builder
+     */
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Opens the store's connection.
+     *
+     * @return the store
+     * @throws CacheException if Redis cannot be reached
+     */
+    public RedisCacheStore build() {
+      RedisConnection<String, byte[]> connection;
+      try {
+        connection = connector.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+      } catch (RedisException e) {
+        throw new CacheException("redis-store", "cannot connect the L2 store to Redis", e);
+      }
+      return new RedisCacheStore(connection, keyPrefix, clock);
+    }
+  }
+}

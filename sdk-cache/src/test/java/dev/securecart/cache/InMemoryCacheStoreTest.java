@@ -1,0 +1,24 @@
+package dev.securecart.cache;
+
+import dev.securecart.core.testing.FakeClock;
+
+final class InMemoryCacheStoreTest extends CacheStoreContractTest {
+
+  private final FakeClock clock = FakeClock.create();
+  private final CacheStore store = CacheStore.inMemory(clock);
+
+  @Override
+  CacheStore store() {
+    return store;
+  }
+
+  @Override
+  String cache() {
+    return "products";
+  }
+
+  @Override
+  long now() {
+    return clock.millis();
+  }
+}

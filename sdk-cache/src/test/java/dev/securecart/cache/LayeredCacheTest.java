@@ -1,0 +1,583 @@
+package dev.securecart.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.securecart.cache.internal.LayeredCacheImpl;
+import dev.securecart.core.testing.FakeClock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+final class LayeredCacheTest {
+
+  private static final Duration FRESH = Duration.ofSeconds(60);
+  private static final Duration SWR = Duration.ofMinutes(10);
+  private static final Duration SIE = Duration.ofHours(1);
+
+  private final FakeClock clock = FakeClock.create();
+  private final TestOrigin origin = new TestOrigin();
+  private final RecordingStats stats = new RecordingStats();
+  private final ExecutorService executor =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "cache-test");
+            t.setDaemon(true);
+            return t;
+          });
+
+  @AfterEach
+  void stopExecutor() {
+    origin.open();
+    executor.shutdownNow();
+  }
+
+  private CachePolicy.Builder policy() {
+    return CachePolicy.builder().freshFor(FRESH).staleWhileRevalidate(SWR).staleIfError(SIE);
+  }
+
+  private LayeredCache.Builder<String, String> builder(CachePolicy policy) {
+    return LayeredCache.<String, String>builder("products", policy)
+        .loader(origin)
+        .ticker(clock)
+        .clock(clock)
+        .executor(executor)
+        .statsCounter(name -> stats);
+  }
+
+  private LayeredCache<String, String> cache() {
+    return builder(policy().build()).build();
+  }
+
+  @Test
+  void aFreshEntryIsServedFromL1WithoutCallingTheOriginAgain() {
+    LayeredCache<String, String> cache = cache();
+
+    assertThat(cache.get("p1")).isEqualTo("p1:v1");
+    origin.version = "v2";
+    clock.advance(FRESH.minusMillis(1));
+
+    assertThat(cache.get("p1")).isEqualTo("p1:v1");
+    assertThat(cache.lookup("p1").status()).isEqualTo(CacheStatus.FRESH);
+    assertThat(origin.calls("p1")).isEqualTo(1);
+    assertThat(stats.count("get.L1.HIT")).isEqualTo(2);
+    assertThat(stats.count("load.SUCCESS")).isEqualTo(1);
+  }
+
+  @Test
+  void theFirstReadLoadsAndSaysSo() {
+    LayeredCache<String, String> cache = cache();
+
+    CacheResult<String> result = cache.lookup("p1");
+
+    assertThat(result.status()).isEqualTo(CacheStatus.MISS_LOADED);
+    assertThat(result.value()).contains("p1:v1");
+    assertThat(result.error()).isEmpty();
+  }
+
+  @Test
+  void aHundredConcurrentReadersOfAnExpiredKeyCallTheOriginExactlyOnce() throws Exception {
+    LayeredCache<String, String> cache = cache();
+    cache.get("hot");
+    clock.advance(FRESH.plus(SWR).plus(SIE)); // expired: nothing may be served
+    origin.version = "v2";
+    origin.hold();
+
+    CountDownLatch ready = new CountDownLatch(100);
+    List<Future<String>> reads = new ArrayList<>();
+    ExecutorService readers = Executors.newFixedThreadPool(100);
+    try {
+      for (int i = 0; i < 100; i++) {
+        reads.add(
+            readers.submit(
+                () -> {
+                  ready.countDown();
+                  return cache.get("hot");
+                }));
+      }
+      ready.await(30, TimeUnit.SECONDS);
+      origin.awaitEntered();
+      origin.open();
+      for (Future<String> read : reads) {
+        assertThat(read.get(30, TimeUnit.SECONDS)).isEqualTo("hot:v2");
+      }
+    } finally {
+      readers.shutdownNow();
+    }
+
+    assertThat(origin.calls("hot")).isEqualTo(2); // the first load, then exactly one more
+  }
+
+  @Test
+  void readersDuringStaleWhileRevalidateGetTheStaleValueAtOnceWhileOneRefreshRuns()
+      throws Exception {
+    LayeredCache<String, String> cache = cache();
+    cache.get("p1");
+    clock.advance(FRESH.plusSeconds(1));
+    origin.version = "v2";
+    origin.hold(); // the refresh cannot finish until the readers are done
+
+    for (int i = 0; i < 50; i++) {
+      CacheResult<String> result = cache.lookupAsync("p1").get(5, TimeUnit.SECONDS);
+      assertThat(result.status()).isEqualTo(CacheStatus.STALE);
+      assertThat(result.value()).contains("p1:v1");
+      assertThat(cache.get("p1")).isEqualTo("p1:v1");
+    }
+    origin.awaitEntered();
+    assertThat(origin.calls("p1")).isEqualTo(2);
+
+    origin.open();
+    await().atMost(Duration.ofSeconds(10)).until(() -> cache.get("p1").equals("p1:v2"));
+    assertThat(cache.lookup("p1").status()).isEqualTo(CacheStatus.FRESH);
+    assertThat(origin.calls("p1")).isEqualTo(2);
+  }
+
+  @Test
+  void staleIfErrorServesTheStaleValueUntilItsWindowEndsThenThrowsATypedError() {
+    LayeredCache<String, String> cache = cache();
+    cache.get("p1");
+    origin.failure = new IllegalStateException("database down");
+
+    clock.advance(FRESH.plus(SWR).plus(SIE).minusMillis(1));
+    CacheResult<String> result = cache.lookup("p1");
+    assertThat(result.status()).isEqualTo(CacheStatus.STALE_IF_ERROR);
+    assertThat(result.value()).contains("p1:v1");
+    assertThat(result.error()).get().isInstanceOf(IllegalStateException.class);
+    assertThat(cache.get("p1")).isEqualTo("p1:v1");
+    assertThat(stats.count("staleIfError.L1")).isEqualTo(2);
+
+    clock.advanceMillis(1);
+    assertThatThrownBy(() -> cache.get("p1"))
+        .isInstanceOf(CacheLoadException.class)
+        .hasMessageContaining("products")
+        .hasRootCauseInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> cache.lookup("p1")).isInstanceOf(CacheLoadException.class);
+  }
+
+  @Test
+  void aFailedBackgroundRefreshKeepsServingTheStaleValueAndTriesAgainLater() {
+    LayeredCache<String, String> cache = cache();
+    cache.get("p1");
+    origin.failure = new IllegalStateException("database down");
+    clock.advance(FRESH.plusSeconds(1));
+
+    assertThat(cache.lookup("p1").status()).isEqualTo(CacheStatus.STALE);
+    await().until(() -> stats.count("load.FAILURE") == 1);
+    origin.failure = null;
+    origin.version = "v2";
+    assertThat(cache.lookup("p1").value()).contains("p1:v1");
+    await().until(() -> cache.get("p1").equals("p1:v2"));
+  }
+
+  @Test
+  void anOriginThatMissesItsDeadlineCountsAsAnErrorAndFreesTheKey() {
+    LayeredCache<String, String> cache =
+        builder(policy().originTimeout(Duration.ofMillis(50)).build()).build();
+    cache.get("p1");
+    clock.advance(FRESH.plus(SWR).plusSeconds(1));
+    origin.hold(); // never opened during the read
+
+    CacheResult<String> result = cache.lookup("p1");
+
+    assertThat(result.status()).isEqualTo(CacheStatus.STALE_IF_ERROR);
+    assertThat(result.error()).get().isInstanceOf(java.util.concurrent.TimeoutException.class);
+    assertThat(stats.count("load.TIMEOUT")).isEqualTo(1);
+    assertThat(((LayeredCacheImpl<?, ?>) cache).flightsInProgress()).isZero();
+  }
+
+  @Test
+  void aMissWhoseOriginMissesItsDeadlineThrowsATimeout() {
+    LayeredCache<String, String> cache =
+        builder(policy().originTimeout(Duration.ofMillis(50)).build()).build();
+    origin.hold();
+
+    assertThatThrownBy(() -> cache.get("p1"))
+        .isInstanceOfSatisfying(CacheLoadException.class, e -> assertThat(e.isTimeout()).isTrue());
+  }
+
+  @Test
+  void notFoundIsCachedForItsOwnShorterTtl() {
+    LayeredCache<String, String> cache =
+        builder(policy().negativeTtl(Duration.ofSeconds(5)).build()).build();
+
+    assertThat(cache.find("missing-1")).isEmpty();
+    assertThatThrownBy(() -> cache.get("missing-1")).isInstanceOf(EntryNotFoundException.class);
+    assertThat(cache.lookup("missing-1").isFound()).isFalse();
+    assertThat(origin.calls("missing-1")).isEqualTo(1);
+    assertThat(stats.count("load.NOT_FOUND")).isEqualTo(1);
+
+    clock.advance(Duration.ofSeconds(5));
+    assertThat(cache.find("missing-1")).isEmpty();
+    assertThat(origin.calls("missing-1")).isEqualTo(2);
+  }
+
+  @Test
+  void negativeCachingCanBeTurnedOff() {
+    LayeredCache<String, String> cache =
+        builder(policy().negativeTtl(Duration.ZERO).build()).build();
+
+    assertThat(cache.find("missing-1")).isEmpty();
+    assertThat(cache.find("missing-1")).isEmpty();
+
+    assertThat(origin.calls("missing-1")).isEqualTo(2);
+  }
+
+  @Test
+  void jitterShortensTheFreshTimeOfEachEntry() {
+    LayeredCache<String, String> cache =
+        builder(policy().jitter(0.5).build()).random(() -> 0.999).build();
+    cache.get("p1");
+
+    clock.advance(Duration.ofSeconds(31)); // fresh time is about 30 s, not 60 s
+
+    assertThat(cache.lookup("p1").status()).isEqualTo(CacheStatus.STALE);
+  }
+
+  @Test
+  void earlyRefreshReloadsAHotKeyBeforeItGoesStale() {
+    java.util.concurrent.atomic.AtomicInteger loads =
+        new java.util.concurrent.atomic.AtomicInteger();
+    CacheLoader<String, String> slowOrigin =
+        key -> {
+          clock.advance(Duration.ofSeconds(1)); // each load takes 1 s of cache time
+          return Loaded.of(key + ":" + loads.incrementAndGet());
+        };
+    LayeredCache<String, String> never =
+        builder(policy().earlyRefresh(1000).build()).loader(slowOrigin).random(() -> 0.0).build();
+    never.get("p1");
+    // u = 1, so the XFetch lead is 0: no early refresh while fresh.
+    assertThat(never.get("p1")).isEqualTo("p1:1");
+    assertThat(loads.get()).isEqualTo(1);
+
+    LayeredCache<String, String> eager =
+        builder(policy().earlyRefresh(1000).build()).loader(slowOrigin).random(() -> 0.5).build();
+    eager.get("p2");
+    // lead = 1 s * 1000 * ln 2 > 60 s: a read of the fresh entry starts a refresh.
+    assertThat(eager.get("p2")).isEqualTo("p2:2");
+    await().until(() -> eager.get("p2").equals("p2:3"));
+  }
+
+  @Test
+  void invalidatingAKeyMakesTheNextReadLoadAgain() {
+    LayeredCache<String, String> cache = cache();
+    cache.get("p1");
+    origin.version = "v2";
+
+    cache.invalidate("p1");
+
+    assertThat(cache.get("p1")).isEqualTo("p1:v2");
+    assertThat(origin.calls("p1")).isEqualTo(2);
+    assertThat(stats.count("sent.KEY")).isZero(); // no bus
+  }
+
+  @Test
+  void invalidatingATagDropsEveryEntryWithThatTagAndNoOther() {
+    origin.tag("p1", "category:shoes", "product:1").tag("p2", "category:shoes").tag("p3", "x");
+    LayeredCache<String, String> cache = cache();
+    cache.get("p1");
+    cache.get("p2");
+    cache.get("p3");
+    origin.version = "v2";
+
+    cache.invalidateTag("category:shoes");
+
+    assertThat(cache.get("p1")).isEqualTo("p1:v2");
+    assertThat(cache.get("p2")).isEqualTo("p2:v2");
+    assertThat(cache.get("p3")).isEqualTo("p3:v1");
+    assertThat(cache.lookup("p1").tags()).containsExactlyInAnyOrder("category:shoes", "product:1");
+  }
+
+  @Test
+  void aNegativeEntryEndsWhenItsTagIsInvalidated() {
+    origin.tag("missing-42", "product:42");
+    LayeredCache<String, String> cache = cache();
+    assertThat(cache.find("missing-42")).isEmpty();
+
+    cache.invalidateTag("product:42");
+    assertThat(cache.find("missing-42")).isEmpty();
+
+    assertThat(origin.calls("missing-42")).isEqualTo(2);
+  }
+
+  @Test
+  void anInvalidationOfTheKeyWhileItsLoadIsInFlightKeepsTheLoadedValueOutOfTheCache()
+      throws Exception {
+    LayeredCache<String, String> cache = cache();
+    origin.hold();
+    CompletableFuture<String> read = cache.getAsync("p1");
+    origin.awaitEntered();
+
+    cache.invalidate("p1"); // the value being loaded may predate the change
+    origin.open();
+
+    assertThat(read.get(10, TimeUnit.SECONDS)).isEqualTo("p1:v1"); // the reader still gets it
+    assertThat(stats.count("load.DISCARDED")).isEqualTo(1);
+    origin.version = "v2";
+    assertThat(cache.get("p1")).isEqualTo("p1:v2");
+    assertThat(origin.calls("p1")).isEqualTo(2);
+  }
+
+  @Test
+  void anInvalidationOfATagWhileALoadIsInFlightKeepsTheLoadedValueOutOfTheCache() throws Exception {
+    origin.tag("p1", "category:shoes");
+    LayeredCache<String, String> cache = cache();
+    origin.hold();
+    CompletableFuture<String> read = cache.getAsync("p1");
+    origin.awaitEntered();
+
+    cache.invalidateTag("category:shoes");
+    origin.open();
+    read.get(10, TimeUnit.SECONDS);
+
+    origin.version = "v2";
+    assertThat(cache.get("p1")).isEqualTo("p1:v2");
+  }
+
+  @Test
+  void invalidationsReachEveryNodeOnTheBus() {
+    InvalidationBus bus = InvalidationBus.inProcess();
+    origin.tag("p1", "category:shoes");
+    LayeredCache<String, String> a = builder(policy().build()).invalidationBus(bus).build();
+    LayeredCache<String, String> b = builder(policy().build()).invalidationBus(bus).build();
+    a.get("p1");
+    b.get("p1");
+    a.get("p2");
+    b.get("p2");
+    origin.version = "v2";
+
+    a.invalidateTag("category:shoes");
+    b.invalidate("p2");
+
+    assertThat(a.get("p1")).isEqualTo("p1:v2");
+    assertThat(b.get("p1")).isEqualTo("p1:v2");
+    assertThat(a.get("p2")).isEqualTo("p2:v2");
+    assertThat(b.get("p2")).isEqualTo("p2:v2");
+    assertThat(stats.count("sent.TAG")).isEqualTo(1);
+    assertThat(stats.count("received.TAG")).isEqualTo(1);
+    assertThat(stats.count("received.KEY")).isEqualTo(1);
+  }
+
+  @Test
+  void aPutIsServedLocallyAndDropsTheOtherNodesCopy() {
+    InvalidationBus bus = InvalidationBus.inProcess();
+    LayeredCache<String, String> a = builder(policy().build()).invalidationBus(bus).build();
+    LayeredCache<String, String> b = builder(policy().build()).invalidationBus(bus).build();
+    b.get("p1");
+    origin.version = "v2";
+
+    a.put("p1", "written", Set.of("product:1"));
+
+    assertThat(a.get("p1")).isEqualTo("written");
+    assertThat(a.lookup("p1").tags()).containsExactly("product:1");
+    assertThat(b.get("p1")).isEqualTo("p1:v2");
+  }
+
+  @Test
+  void aBusReconnectDropsEveryL1EntryAndEveryLoadInFlight() throws Exception {
+    dev.securecart.cache.internal.LocalInvalidationBus bus =
+        new dev.securecart.cache.internal.LocalInvalidationBus();
+    LayeredCache<String, String> cache = builder(policy().build()).invalidationBus(bus).build();
+    cache.get("p1");
+    cache.get("p2");
+    origin.hold();
+    CompletableFuture<String> inFlight = cache.getAsync("p3");
+    origin.awaitEntered();
+
+    bus.simulateReconnect();
+    origin.open();
+    inFlight.get(10, TimeUnit.SECONDS);
+
+    assertThat(cache.estimatedSize()).isZero();
+    assertThat(stats.count("busReconnect")).isEqualTo(1);
+    cache.get("p1");
+    cache.get("p3");
+    assertThat(origin.calls("p1")).isEqualTo(2);
+    assertThat(origin.calls("p3")).isEqualTo(2);
+  }
+
+  @Test
+  void theL1IsBoundedBySize() {
+    LayeredCache<String, String> cache = builder(policy().maximumSize(10).build()).build();
+    for (int i = 0; i < 100; i++) {
+      cache.get("p" + i);
+    }
+    ((LayeredCacheImpl<?, ?>) cache).flightsInProgress();
+    await().until(() -> cache.estimatedSize() <= 10);
+    assertThat(stats.count("eviction.SIZE")).isGreaterThanOrEqualTo(90);
+  }
+
+  @Test
+  void theL1CanBeBoundedByWeight() {
+    LayeredCache<String, String> cache =
+        builder(policy().maximumWeight(50).build()).weigher((k, v) -> v.length()).build();
+    for (int i = 0; i < 100; i++) {
+      cache.get("p" + i);
+    }
+    await().until(() -> cache.estimatedSize() <= 10);
+  }
+
+  @Test
+  void sharedL2ServesOneNodesLoadToAnother() {
+    CacheStore store = CacheStore.inMemory(clock);
+    LayeredCache<String, String> a =
+        builder(policy().build()).sharedStore(store, Codec.utf8()).build();
+    LayeredCache<String, String> b =
+        builder(policy().build()).sharedStore(store, Codec.utf8()).build();
+
+    assertThat(a.get("p1")).isEqualTo("p1:v1");
+    await().until(() -> b.lookup("p1").status() == CacheStatus.FRESH);
+
+    assertThat(origin.calls("p1")).isEqualTo(1);
+    assertThat(stats.count("get.L2.HIT")).isEqualTo(1);
+  }
+
+  @Test
+  void theDistributedLeaseLetsOneNodeLoadAColdKeyForAll() throws Exception {
+    CacheStore store = CacheStore.inMemory(clock);
+    List<LayeredCache<String, String>> nodes = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      nodes.add(
+          builder(policy().build())
+              .sharedStore(store, Codec.utf8())
+              .distributedLease(Duration.ofSeconds(30))
+              .build());
+    }
+    origin.hold();
+    List<CompletableFuture<String>> reads = new ArrayList<>();
+    for (LayeredCache<String, String> node : nodes) {
+      for (int i = 0; i < 10; i++) {
+        reads.add(node.getAsync("cold"));
+      }
+    }
+    await().until(() -> stats.count("lease.denied") == 2);
+    origin.open();
+
+    for (CompletableFuture<String> read : reads) {
+      assertThat(read.get(10, TimeUnit.SECONDS)).isEqualTo("cold:v1");
+    }
+    assertThat(origin.calls("cold")).isEqualTo(1);
+    assertThat(stats.count("lease.acquired")).isEqualTo(1);
+  }
+
+  @Test
+  void anUnreachableL2NeverFailsARead() {
+    CacheStore broken = new FailingStore();
+    LayeredCache<String, String> cache =
+        builder(policy().build()).sharedStore(broken, Codec.utf8()).build();
+
+    assertThat(cache.get("p1")).isEqualTo("p1:v1");
+    assertThat(cache.get("p2")).isEqualTo("p2:v1");
+
+    assertThat(stats.count("get.L2.ERROR")).isEqualTo(2);
+    assertThat(((LayeredCacheImpl<?, ?>) cache).isL2Down()).isTrue();
+    assertThatThrownBy(() -> cache.invalidate("p1"))
+        .isInstanceOf(CacheInvalidationException.class)
+        .hasMessageContaining("L2");
+    assertThat(cache.get("p1")).isEqualTo("p1:v1"); // reloaded: the local drop happened
+    assertThat(origin.calls("p1")).isEqualTo(2);
+  }
+
+  @Test
+  void aValueThatCannotBeDecodedFromL2IsLoadedFromTheOrigin() {
+    CacheStore store = CacheStore.inMemory(clock);
+    Codec<String> broken =
+        new Codec<>() {
+          @Override
+          public byte[] encode(String value) {
+            return new byte[] {1};
+          }
+
+          @Override
+          public String decode(byte[] bytes) {
+            throw new CodecException("bad bytes", null);
+          }
+        };
+    LayeredCache<String, String> a = builder(policy().build()).sharedStore(store, broken).build();
+    LayeredCache<String, String> b = builder(policy().build()).sharedStore(store, broken).build();
+    a.get("p1");
+    await().until(() -> b.get("p1").equals("p1:v1"));
+    assertThat(stats.count("get.L2.ERROR")).isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  void argumentsAreChecked() {
+    LayeredCache<String, String> cache = cache();
+    assertThatThrownBy(() -> cache.get(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("key cannot be null");
+    assertThatThrownBy(() -> cache.invalidateTag("")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> LayeredCache.builder("bad name", CachePolicy.ofDefaults()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("bad name");
+    assertThatThrownBy(() -> LayeredCache.builder("x", CachePolicy.ofDefaults()).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("loader");
+    assertThatThrownBy(
+            () ->
+                LayeredCache.<String, String>builder("x", CachePolicy.ofDefaults())
+                    .loader(origin)
+                    .distributedLease(Duration.ofSeconds(1))
+                    .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("sharedStore");
+    assertThatThrownBy(
+            () ->
+                LayeredCache.<String, String>builder(
+                        "x", CachePolicy.builder().maximumWeight(10).build())
+                    .loader(origin)
+                    .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("weigher");
+  }
+
+  /** A store whose every call fails, as Redis does when it is down. */
+  private static final class FailingStore implements CacheStore {
+    private static <T> CompletableFuture<T> down() {
+      return CompletableFuture.failedFuture(new IllegalStateException("connection refused"));
+    }
+
+    @Override
+    public CompletableFuture<ReadResult> read(String cache, String key) {
+      return down();
+    }
+
+    @Override
+    public CompletableFuture<Boolean> write(String cache, String key, StoredEntry entry) {
+      return down();
+    }
+
+    @Override
+    public CompletableFuture<Long> invalidateKey(String cache, String key, Duration retain) {
+      return down();
+    }
+
+    @Override
+    public CompletableFuture<Long> invalidateTag(String cache, String tag, Duration retain) {
+      return down();
+    }
+
+    @Override
+    public CompletableFuture<Boolean> tryLease(
+        String cache, String key, String owner, Duration duration) {
+      return down();
+    }
+
+    @Override
+    public CompletableFuture<Void> releaseLease(String cache, String key, String owner) {
+      return down();
+    }
+
+    @Override
+    public void close() {}
+  }
+}

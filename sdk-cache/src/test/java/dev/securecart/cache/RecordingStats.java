@@ -1,0 +1,65 @@
+package dev.securecart.cache;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A stats counter that counts every event by a readable name, such as {@code get.L1.HIT}. */
+final class RecordingStats implements CacheStatsCounter {
+
+  private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
+
+  private void inc(String name) {
+    counts.computeIfAbsent(name, n -> new AtomicLong()).incrementAndGet();
+  }
+
+  long count(String name) {
+    AtomicLong count = counts.get(name);
+    return count == null ? 0 : count.get();
+  }
+
+  @Override
+  public void recordGet(Layer layer, GetResult result) {
+    inc("get." + layer + "." + result);
+  }
+
+  @Override
+  public void recordStaleIfError(Layer layer) {
+    inc("staleIfError." + layer);
+  }
+
+  @Override
+  public void recordLoad(LoadResult result, long durationNanos) {
+    inc("load." + result);
+  }
+
+  @Override
+  public void recordEviction(EvictionCause cause) {
+    inc("eviction." + cause);
+  }
+
+  @Override
+  public void recordInvalidationSent(InvalidationKind kind) {
+    inc("sent." + kind);
+  }
+
+  @Override
+  public void recordInvalidationReceived(InvalidationKind kind) {
+    inc("received." + kind);
+  }
+
+  @Override
+  public void recordBusReconnect() {
+    inc("busReconnect");
+  }
+
+  @Override
+  public void recordLease(boolean acquired) {
+    inc(acquired ? "lease.acquired" : "lease.denied");
+  }
+
+  @Override
+  public String toString() {
+    return counts.toString();
+  }
+}

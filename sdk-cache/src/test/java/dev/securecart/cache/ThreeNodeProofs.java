@@ -1,0 +1,317 @@
+package dev.securecart.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.securecart.cache.internal.LayeredCacheImpl;
+import dev.securecart.cache.redis.RedisCacheStore;
+import dev.securecart.cache.redis.RedisInvalidationBus;
+import dev.securecart.core.redis.RedisConnector;
+import dev.securecart.core.redis.RedisSettings;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The proofs with three "nodes": three {@link LayeredCache}s in this JVM, each with its own {@link
+ * RedisConnector}, store and bus, sharing one Redis (standalone or Cluster, per subclass).
+ */
+abstract class ThreeNodeProofs {
+
+  private static final Logger logger = LoggerFactory.getLogger(ThreeNodeProofs.class);
+
+  static final CachePolicy POLICY =
+      CachePolicy.builder()
+          .freshFor(Duration.ofSeconds(60))
+          .staleWhileRevalidate(Duration.ofMinutes(10))
+          .staleIfError(Duration.ofHours(1))
+          .originTimeout(Duration.ofSeconds(30))
+          .build();
+
+  final TestOrigin origin = new TestOrigin();
+  final ExecutorService executor =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "three-node-test");
+            t.setDaemon(true);
+            return t;
+          });
+  final List<Node> nodes = new ArrayList<>();
+  final String nodeTag = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
+
+  /** Settings for one node's connector: what it connects to, with a client name. */
+  abstract RedisSettings.Builder settings(int node);
+
+  /** The key prefix every node uses (cleaned up by the subclass). */
+  abstract String prefix();
+
+  /** The invalidation channel every node uses. */
+  String channel() {
+    return prefix() + "invalidations";
+  }
+
+  /** One node: its own connector, store, bus and cache. */
+  final class Node implements AutoCloseable {
+    final String name;
+    final RedisConnector connector;
+    final RedisCacheStore store;
+    final RedisInvalidationBus bus;
+    final RecordingStats stats = new RecordingStats();
+    final LayeredCache<String, String> cache;
+
+    Node(int index, boolean lease) {
+      this.name = "sc-node" + index + "-" + nodeTag;
+      this.connector =
+          RedisConnector.create(
+              settings(index)
+                  .clientName(name)
+                  .commandTimeout(Duration.ofMillis(500))
+                  .connectTimeout(Duration.ofMillis(500))
+                  .build());
+      this.store = RedisCacheStore.builder(connector).keyPrefix(prefix()).build();
+      this.bus = RedisInvalidationBus.create(connector, channel());
+      LayeredCache.Builder<String, String> builder =
+          LayeredCache.<String, String>builder("products", POLICY)
+              .loader(origin)
+              .sharedStore(store, Codec.utf8())
+              .invalidationBus(bus)
+              .executor(executor)
+              .l2RetryInterval(Duration.ofMillis(100))
+              .statsCounter(cacheName -> stats);
+      if (lease) {
+        builder.distributedLease(Duration.ofSeconds(30));
+      }
+      this.cache = builder.build();
+    }
+
+    @Override
+    public void close() {
+      cache.close();
+      bus.close();
+      store.close();
+      connector.close();
+    }
+  }
+
+  List<Node> startNodes(boolean lease) {
+    for (int i = 0; i < 3; i++) {
+      nodes.add(new Node(i, lease));
+    }
+    return nodes;
+  }
+
+  @AfterEach
+  void stopNodes() {
+    origin.open();
+    nodes.forEach(Node::close);
+    executor.shutdownNow();
+  }
+
+  long total(String stat) {
+    return nodes.stream().mapToLong(n -> n.stats.count(stat)).sum();
+  }
+
+  @Test
+  void aHundredReadersPerNodeOfAColdKeyCallTheOriginOnceAcrossThreeNodesWithTheLease()
+      throws Exception {
+    startNodes(true);
+    origin.hold();
+    // One thread per reader: 300 readers blocked at once, 100 on each node.
+    ExecutorService readers = Executors.newFixedThreadPool(300);
+    try {
+      List<Future<String>> reads = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        for (Node node : nodes) {
+          reads.add(readers.submit(() -> node.cache.get("cold")));
+        }
+      }
+      origin.awaitEntered();
+      // The two nodes without the lease wait for the leaseholder's result in L2.
+      await().atMost(Duration.ofSeconds(30)).until(() -> total("lease.denied") == 2);
+      origin.open();
+      for (Future<String> read : reads) {
+        assertThat(read.get(30, TimeUnit.SECONDS)).isEqualTo("cold:v1");
+      }
+    } finally {
+      readers.shutdownNow();
+    }
+
+    assertThat(origin.calls("cold")).isEqualTo(1);
+    assertThat(total("lease.acquired")).isEqualTo(1);
+  }
+
+  @Test
+  void aLoadOnOneNodeIsServedToTheOthersFromL2() {
+    startNodes(false);
+    assertThat(nodes.get(0).cache.get("p1")).isEqualTo("p1:v1");
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> nodes.get(1).cache.lookup("p1").status() == CacheStatus.FRESH);
+    assertThat(nodes.get(2).cache.get("p1")).isEqualTo("p1:v1");
+    assertThat(origin.calls("p1")).isEqualTo(1);
+  }
+
+  @Test
+  void aThousandTagInvalidationsFromOneNodeReachTheOtherTwo() throws Exception {
+    startNodes(false);
+    Map<String, Long> sentAt = new ConcurrentHashMap<>();
+    List<Map<String, Long>> receivedAt =
+        List.of(new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+    for (int i = 1; i <= 2; i++) {
+      Map<String, Long> received = receivedAt.get(i - 1);
+      nodes
+          .get(i)
+          .bus
+          .subscribe(
+              invalidation -> received.putIfAbsent(invalidation.target(), System.nanoTime()));
+    }
+    origin.tag("p1", "tag-999");
+    nodes.get(1).cache.get("p1");
+    nodes.get(2).cache.get("p1");
+
+    LayeredCache<String, String> publisher = nodes.get(0).cache;
+    for (int i = 0; i < 1000; i++) {
+      String tag = "tag-" + i;
+      sentAt.put(tag, System.nanoTime());
+      publisher.invalidateTag(tag);
+    }
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                nodes.get(1).stats.count("received.TAG") == 1000
+                    && nodes.get(2).stats.count("received.TAG") == 1000);
+    assertThat(receivedAt.get(0)).hasSize(1000);
+    assertThat(receivedAt.get(1)).hasSize(1000);
+    assertThat(nodes.get(0).stats.count("sent.TAG")).isEqualTo(1000);
+    origin.version = "v2";
+    assertThat(nodes.get(1).cache.get("p1")).isEqualTo("p1:v2");
+    assertThat(nodes.get(2).cache.get("p1")).isEqualTo("p1:v2");
+
+    double p99 =
+        report("invalidateTag() call (L2 tag bump + PUBLISH) to delivery", sentAt, receivedAt);
+    assertThat(p99).as("a very loose sanity bound").isLessThan(2000.0);
+
+    // The bus alone: PUBLISH to delivery, without the L2 tag bump before it.
+    Map<String, Long> busSentAt = new ConcurrentHashMap<>();
+    receivedAt.forEach(Map::clear);
+    for (int i = 0; i < 1000; i++) {
+      String tag = "bus-" + i;
+      busSentAt.put(tag, System.nanoTime());
+      nodes
+          .get(0)
+          .bus
+          .publish(
+              new Invalidation("bus-only", "test", CacheStatsCounter.InvalidationKind.TAG, tag))
+          .get(5, TimeUnit.SECONDS);
+    }
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> receivedAt.get(0).size() == 1000 && receivedAt.get(1).size() == 1000);
+    report("bus only (PUBLISH to delivery)", busSentAt, receivedAt);
+  }
+
+  private double report(String what, Map<String, Long> sentAt, List<Map<String, Long>> receivedAt)
+      throws IOException {
+    long[] latencies = new long[2000];
+    int n = 0;
+    for (Map<String, Long> received : receivedAt) {
+      for (Map.Entry<String, Long> entry : received.entrySet()) {
+        latencies[n++] = entry.getValue() - sentAt.get(entry.getKey());
+      }
+    }
+    Arrays.sort(latencies);
+    double p50 = latencies[1000] / 1e6;
+    double p99 = latencies[(int) (2000 * 0.99)] / 1e6;
+    double max = latencies[1999] / 1e6;
+    String line =
+        String.format(
+            Locale.ROOT,
+            "%s: %s, 1000 messages x 2 receiving nodes: p50=%.3f ms p99=%.3f ms max=%.3f ms",
+            getClass().getSimpleName(),
+            what,
+            p50,
+            p99,
+            max);
+    logger.info(line);
+    writeReport(line);
+    return p99;
+  }
+
+  private static void writeReport(String line) throws IOException {
+    Path file = Path.of("target", "propagation-latency.txt");
+    Files.createDirectories(file.getParent());
+    Files.writeString(
+        file,
+        line + System.lineSeparator(),
+        StandardCharsets.UTF_8,
+        java.nio.file.StandardOpenOption.CREATE,
+        java.nio.file.StandardOpenOption.APPEND);
+  }
+
+  @Test
+  void anInvalidationFromAnotherNodeWhileALoadIsInFlightKeepsTheValueOutOfL1AndL2()
+      throws Exception {
+    startNodes(false);
+    Node loader = nodes.get(0);
+    origin.hold();
+    CompletableFuture<String> read = loader.cache.getAsync("p1");
+    origin.awaitEntered();
+
+    nodes.get(1).cache.invalidate("p1");
+    await().atMost(Duration.ofSeconds(10)).until(() -> loader.stats.count("received.KEY") == 1);
+    origin.open();
+
+    assertThat(read.get(10, TimeUnit.SECONDS)).isEqualTo("p1:v1");
+    await().until(() -> ((LayeredCacheImpl<?, ?>) loader.cache).flightsInProgress() == 0);
+    assertThat(loader.stats.count("load.DISCARDED")).isEqualTo(1);
+    assertThat(loader.store.read("products", "p1").get(5, TimeUnit.SECONDS).entry()).isEmpty();
+    origin.version = "v2";
+    assertThat(loader.cache.get("p1")).isEqualTo("p1:v2");
+    assertThat(nodes.get(2).cache.get("p1")).isEqualTo("p1:v2");
+  }
+
+  @Test
+  void aWriteOfAnL2EntryRacingAnInvalidationIsRefusedEvenBeforeTheMessageArrives()
+      throws Exception {
+    startNodes(false);
+    Node loader = nodes.get(0);
+    // The loader read the stamp, then another node invalidated the key, then the loader writes.
+    long stamp = loader.store.read("products", "p1").get(5, TimeUnit.SECONDS).stamp();
+    nodes.get(1).cache.invalidate("p1");
+    long now = System.currentTimeMillis();
+    StoredEntry stale =
+        StoredEntry.found(
+            "p1:old".getBytes(StandardCharsets.UTF_8),
+            java.util.Set.of(),
+            now,
+            now + 60_000,
+            now + 60_000,
+            now + 60_000,
+            stamp,
+            0);
+
+    assertThat(loader.store.write("products", "p1", stale).get(5, TimeUnit.SECONDS)).isFalse();
+    assertThat(nodes.get(2).cache.get("p1")).isEqualTo("p1:v1");
+  }
+}
