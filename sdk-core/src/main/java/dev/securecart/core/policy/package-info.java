@@ -4,8 +4,9 @@
  * per-call fallback), composed on Failsafe. Start with {@link
  * dev.securecart.core.policy.PolicyConfig#builder()} and {@link
  * dev.securecart.core.policy.PolicyRegistry#of(PolicyConfig, java.util.Map)}, then call {@link
- * dev.securecart.core.policy.ResiliencePolicy#get(CheckedSupplier)}. Listener payloads live in
- * {@code dev.securecart.core.policy.event}.
+ * dev.securecart.core.policy.ResiliencePolicy#get(CheckedSupplier)}; {@link
+ * dev.securecart.core.policy.PolicyMetrics} binds the policies to Micrometer. Listener payloads
+ * live in {@code dev.securecart.core.policy.event}.
  */
 @NullMarked
 package dev.securecart.core.policy;

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.securecart.core.policy.BothWays.Fixture;
 import dev.securecart.core.testing.FakeClock;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -138,5 +140,27 @@ final class FallbackTest {
             assertThat(outcome.failed())
                 .isInstanceOf(PolicyExecutionException.class)
                 .hasCauseInstanceOf(IOException.class));
+  }
+
+  @Test
+  void fallbacksAreCounted() {
+    ResiliencePolicy policy = policy();
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    PolicyMetrics.of(policy).bindTo(meters);
+
+    policy.get(
+        () -> {
+          throw new IllegalStateException("down");
+        },
+        Fallback.of("constant"));
+    assertThat(
+            policy
+                .getAsync(
+                    () -> CompletableFuture.<String>failedFuture(new IllegalStateException()),
+                    Fallback.of("constant"))
+                .join())
+        .isEqualTo("constant");
+
+    assertThat(meters.get(PolicyMetricNames.DEFAULT_FALLBACKS).counter().count()).isEqualTo(2);
   }
 }

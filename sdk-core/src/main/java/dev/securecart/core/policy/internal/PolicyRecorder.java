@@ -5,9 +5,9 @@ import java.util.List;
 
 /**
  * What a policy reports about its calls, for metrics to count. The policy knows only this interface
- * (as Caffeine's cache knows only its {@code StatsCounter}); a metrics binder turns it into meters.
- * {@link #NONE} is the null object: a policy holding it skips reading the clock for latency.
- * Implementations are called concurrently on the call path and must be fast.
+ * (as Caffeine's cache knows only its {@code StatsCounter}); {@link MicrometerPolicyRecorder} turns
+ * it into meters. {@link #NONE} is the null object: a policy holding it skips reading the clock for
+ * latency. Implementations are called concurrently on the call path and must be fast.
  */
 public interface PolicyRecorder {
 
