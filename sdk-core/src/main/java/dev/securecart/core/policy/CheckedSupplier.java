@@ -1,5 +1,7 @@
 package dev.securecart.core.policy;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The protected call of {@link ResiliencePolicy#get(CheckedSupplier)}: supplies a result and may
  * throw any exception, checked or not.
@@ -7,7 +9,7 @@ package dev.securecart.core.policy;
  * @param <T> the result type
  */
 @FunctionalInterface
-public interface CheckedSupplier<T> {
+public interface CheckedSupplier<T extends @Nullable Object> {
 
   /**
    * Makes the call.

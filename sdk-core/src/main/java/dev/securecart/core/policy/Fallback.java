@@ -1,5 +1,7 @@
 package dev.securecart.core.policy;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The answer of last resort for one call, given to {@link ResiliencePolicy#get(CheckedSupplier,
  * Fallback)}: a cached or default value when the call failed, was rejected (open circuit, full
@@ -12,7 +14,7 @@ package dev.securecart.core.policy;
  * @param <T> the result type
  */
 @FunctionalInterface
-public interface Fallback<T> {
+public interface Fallback<T extends @Nullable Object> {
 
   /**
    * Returns the fallback result for a failed call.
@@ -32,7 +34,7 @@ public interface Fallback<T> {
    * @param <T> the result type
    * @return the fallback
    */
-  static <T> Fallback<T> of(T value) {
+  static <T extends @Nullable Object> Fallback<T> of(T value) {
     return failure -> value;
   }
 }

@@ -7,6 +7,7 @@ import dev.securecart.core.policy.event.RetrySkippedEvent;
 import dev.securecart.core.policy.internal.ResiliencePolicyImpl;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A named set of resilience rules around the calls to one dependency (a payment gateway, a carrier
@@ -99,7 +100,7 @@ public interface ResiliencePolicy {
    * @throws PolicyExecutionException if the last attempt threw a checked exception
    * @throws RuntimeException the unchecked exception the last attempt threw, unchanged
    */
-  <T> T get(CheckedSupplier<? extends T> supplier);
+  <T extends @Nullable Object> T get(CheckedSupplier<? extends T> supplier);
 
   /**
    * Calls {@code supplier} under this policy, and if that fails with an exception, returns what
@@ -113,7 +114,8 @@ public interface ResiliencePolicy {
    * @throws PolicyExecutionException if the fallback threw a checked exception
    * @throws RuntimeException the unchecked exception the fallback threw, unchanged
    */
-  <T> T get(CheckedSupplier<? extends T> supplier, Fallback<? extends T> fallback);
+  <T extends @Nullable Object> T get(
+      CheckedSupplier<? extends T> supplier, Fallback<? extends T> fallback);
 
   /**
    * Runs {@code runnable} under this policy.

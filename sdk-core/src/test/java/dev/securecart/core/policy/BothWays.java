@@ -3,6 +3,7 @@ package dev.securecart.core.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.securecart.core.policy.internal.ResiliencePolicyImpl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -15,8 +16,9 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Runs one scenario through the synchronous API and through the asynchronous one, each time on
- * fresh state, applies the same assertions to both runs, and checks that both ended the same way:
+ * Runs one scenario every way a policy can make a call (synchronously, which takes the direct path
+ * where it applies; synchronously through the Failsafe executor; asynchronously), each time on
+ * fresh state, applies the same assertions to every run, and checks that all ended the same way:
  * the same result, or the same exception type and message. Failsafe's {@code
  * Testing.testGetSuccess} is the model.
  */
@@ -28,15 +30,17 @@ final class BothWays {
   private BothWays() {}
 
   /**
-   * Runs {@code scenario} both ways.
+   * Runs {@code scenario} every way.
    *
    * @param scenario builds fresh state (policy, supplier, fallback) for one run
-   * @param then assertions on the fixture and the outcome, applied to both runs
+   * @param then assertions on the fixture and the outcome, applied to every run
    */
   static <T> void test(Supplier<Fixture<T>> scenario, BiConsumer<Fixture<T>, Outcome<T>> then) {
     Outcome<T> sync = run(Mode.SYNC, scenario, then);
-    Outcome<T> async = run(Mode.ASYNC, scenario, then);
-    assertThat(async.summary()).as("async ended as sync did").isEqualTo(sync.summary());
+    for (Mode mode : new Mode[] {Mode.SYNC_THROUGH_EXECUTOR, Mode.ASYNC}) {
+      Outcome<T> other = run(mode, scenario, then);
+      assertThat(other.summary()).as("%s ended as SYNC did", mode).isEqualTo(sync.summary());
+    }
   }
 
   private static <T> Outcome<T> run(
@@ -68,6 +72,21 @@ final class BothWays {
               fallback == null
                   ? fixture.policy.get(supplier)
                   : fixture.policy.get(supplier, fallback);
+          return new Outcome<>(this, result, null);
+        } catch (RuntimeException | Error e) {
+          return new Outcome<>(this, null, e);
+        }
+      }
+    },
+    /** Synchronously, never on the direct path: Failsafe's executor for every attempt. */
+    SYNC_THROUGH_EXECUTOR {
+      @Override
+      <T> Outcome<T> call(Fixture<T> fixture) {
+        CheckedSupplier<T> supplier = fixture::attempt;
+        try {
+          T result =
+              ((ResiliencePolicyImpl) fixture.policy)
+                  .getThroughExecutor(supplier, fixture.fallback);
           return new Outcome<>(this, result, null);
         } catch (RuntimeException | Error e) {
           return new Outcome<>(this, null, e);

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.securecart.core.policy.BothWays.Fixture;
 import dev.securecart.core.policy.BothWays.Mode;
+import dev.securecart.core.policy.internal.ResiliencePolicyImpl;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,19 +109,24 @@ final class BulkheadTest {
               () -> {
                 start.await();
                 try {
-                  return mode == Mode.SYNC
-                      ? policy.get(
-                          () -> {
-                            entered.incrementAndGet();
-                            return release.get(BothWays.WAIT_SECONDS, TimeUnit.SECONDS);
-                          })
-                      : policy
-                          .<String>getAsync(
-                              () -> {
-                                entered.incrementAndGet();
-                                return release;
-                              })
-                          .get(BothWays.WAIT_SECONDS, TimeUnit.SECONDS);
+                  CheckedSupplier<String> blocking =
+                      () -> {
+                        entered.incrementAndGet();
+                        return release.get(BothWays.WAIT_SECONDS, TimeUnit.SECONDS);
+                      };
+                  return switch (mode) {
+                    case SYNC -> policy.get(blocking);
+                    case SYNC_THROUGH_EXECUTOR ->
+                        ((ResiliencePolicyImpl) policy).getThroughExecutor(blocking, null);
+                    case ASYNC ->
+                        policy
+                            .<String>getAsync(
+                                () -> {
+                                  entered.incrementAndGet();
+                                  return release;
+                                })
+                            .get(BothWays.WAIT_SECONDS, TimeUnit.SECONDS);
+                  };
                 } catch (BulkheadFullException | ExecutionException e) {
                   Throwable cause = e instanceof BulkheadFullException ? e : e.getCause();
                   assertThat(cause).isInstanceOf(BulkheadFullException.class);

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.securecart.core.policy.BothWays.Fixture;
 import dev.securecart.core.policy.BothWays.Mode;
 import dev.securecart.core.policy.event.CircuitBreakerStateChangedEvent;
+import dev.securecart.core.policy.internal.ResiliencePolicyImpl;
 import dev.securecart.core.testing.FakeClock;
 import java.io.IOException;
 import java.time.Duration;
@@ -130,6 +131,44 @@ final class CircuitBreakerTest {
     assertThat(policy.circuitBreakerState()).isEqualTo(CircuitBreakerState.OPEN);
   }
 
+  /**
+   * An attempt admitted while the circuit was closed reached the dependency, so its caller must get
+   * its real outcome even if the circuit opened meanwhile: a CircuitOpenException would say the
+   * call never happened, which for a payment is a lie. Here the attempt itself opens the circuit
+   * (through a nested call on the same policy) before failing.
+   */
+  @Test
+  void anAttemptAdmittedWhileClosedEndsWithItsOwnFailureIfTheCircuitOpensMeanwhile() {
+    BothWays.test(
+        () -> {
+          ResiliencePolicy policy =
+              ResiliencePolicy.of(
+                  "raced",
+                  config()
+                      .circuitBreaker(
+                          CircuitBreakerConfig.builder()
+                              .failureThreshold(1, 1)
+                              .openDelay(OPEN_DELAY)
+                              .build())
+                      .build());
+          return Fixture.of(
+              policy,
+              attempt -> {
+                fail(policy, 1); // another caller's failure opens the circuit
+                assertThat(policy.circuitBreakerState()).isEqualTo(CircuitBreakerState.OPEN);
+                throw new IOException("charge timed out after sending");
+              });
+        },
+        (fixture, outcome) -> {
+          assertThat(outcome.failed())
+              .isInstanceOf(PolicyExecutionException.class)
+              .cause()
+              .hasMessage("charge timed out after sending");
+          assertThat(fixture.calls()).isEqualTo(1);
+          assertThat(fixture.policy.circuitBreakerState()).isEqualTo(CircuitBreakerState.OPEN);
+        });
+  }
+
   @Test
   void timeBasedThresholdWaitsForTheMinimumNumberOfCalls() {
     ResiliencePolicy policy =
@@ -226,19 +265,24 @@ final class CircuitBreakerTest {
               () -> {
                 start.await();
                 try {
-                  return mode == Mode.SYNC
-                      ? policy.get(
-                          () -> {
-                            entered.incrementAndGet();
-                            return release.get(BothWays.WAIT_SECONDS, TimeUnit.SECONDS);
-                          })
-                      : policy
-                          .<String>getAsync(
-                              () -> {
-                                entered.incrementAndGet();
-                                return release;
-                              })
-                          .get(BothWays.WAIT_SECONDS, TimeUnit.SECONDS);
+                  CheckedSupplier<String> blocking =
+                      () -> {
+                        entered.incrementAndGet();
+                        return release.get(BothWays.WAIT_SECONDS, TimeUnit.SECONDS);
+                      };
+                  return switch (mode) {
+                    case SYNC -> policy.get(blocking);
+                    case SYNC_THROUGH_EXECUTOR ->
+                        ((ResiliencePolicyImpl) policy).getThroughExecutor(blocking, null);
+                    case ASYNC ->
+                        policy
+                            .<String>getAsync(
+                                () -> {
+                                  entered.incrementAndGet();
+                                  return release;
+                                })
+                            .get(BothWays.WAIT_SECONDS, TimeUnit.SECONDS);
+                  };
                 } catch (CircuitOpenException | java.util.concurrent.ExecutionException e) {
                   Throwable cause = e instanceof CircuitOpenException ? e : e.getCause();
                   assertThat(cause).isInstanceOf(CircuitOpenException.class);

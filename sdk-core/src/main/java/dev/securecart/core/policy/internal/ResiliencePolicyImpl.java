@@ -47,12 +47,34 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link ResiliencePolicy} on Failsafe. Builds one {@link FailsafeExecutor} when constructed
- * (timeout, retry, bulkhead, circuit breaker, outermost first) and reuses it for every call; a call
- * allocates one small adapter around the caller's supplier and, on the happy path, nothing else of
- * its own.
+ * The {@link ResiliencePolicy} on Failsafe. Builds its {@link FailsafeExecutor}s when constructed
+ * (timeout, retry, bulkhead, circuit breaker, outermost first) and reuses them for every call.
  */
 public final class ResiliencePolicyImpl implements ResiliencePolicy {
+
+  /*
+   * The direct path, and why.
+   *
+   * A call through a Failsafe executor allocates an execution, one executor and one function per
+   * policy, and several results: about 470 bytes and most of the ~170 ns a retry + breaker call
+   * costs, whatever the call's outcome. Most calls succeed at the first attempt with the circuit
+   * closed, and for those Failsafe itself documents a cheaper way: its circuit breaker's standalone
+   * use (tryAcquirePermit(), then recordSuccess() or recordFailure()).
+   *
+   * So a synchronous call on a policy without timeout or bulkhead, while the circuit is closed (a
+   * closed circuit's permit has no side effect, so reading the state is asking for it), calls the
+   * supplier directly. If the outcome is clean (no exception, no result that the retry or the
+   * breaker treats as a failure) it records the success in the breaker, as Failsafe's
+   * CircuitBreakerExecutor.onSuccess() does, and returns. Anything else is handed to a second
+   * executor as its first attempt ("replayed": the supplier is not called again), whose breaker
+   * admits that attempt without a second permit and records its outcome; from there retries, the
+   * budget, Retry-After and later permits are Failsafe's, exactly as on the executor path. Both paths
+   * end every call the same way; the tests run every scenario through both and compare.
+   *
+   * Not direct: asynchronous calls (Failsafe runs them on its scheduler), policies with a timeout
+   * (Failsafe's timer must watch the attempt) or a bulkhead (Failsafe must hold the permit), and a
+   * circuit that is not closed (its permits and transitions are Failsafe's).
+   */
 
   /** Logs under the API's name, which is what users configure. */
   private static final Logger logger = LoggerFactory.getLogger(ResiliencePolicy.class);
@@ -64,6 +86,7 @@ public final class ResiliencePolicyImpl implements ResiliencePolicy {
   private final Ticker ticker;
   private final Clock clock;
   private final FailsafeExecutor<Object> executor;
+  private final @Nullable FailsafeExecutor<Object> replayExecutor;
   private final @Nullable PolicyCircuitBreaker circuitBreaker;
   private final @Nullable PolicyBulkhead bulkhead;
   private final int maxConcurrentCalls;
@@ -164,6 +187,16 @@ public final class ResiliencePolicyImpl implements ResiliencePolicy {
             .scheduler()
             .map(scheduler -> failsafe.with(Scheduler.of(scheduler)))
             .orElse(failsafe);
+
+    if (timeout == null && bulkhead == null) {
+      List<Policy<Object>> replay = new ArrayList<>(policies);
+      if (circuitBreaker != null) {
+        replay.set(replay.indexOf(circuitBreaker), new FirstAttemptAdmitted(circuitBreaker));
+      }
+      this.replayExecutor = replay.isEmpty() ? Failsafe.none() : Failsafe.with(replay);
+    } else {
+      this.replayExecutor = null;
+    }
   }
 
   static String requireValidName(String name) {
@@ -189,24 +222,48 @@ public final class ResiliencePolicyImpl implements ResiliencePolicy {
   // Calls
 
   @Override
-  public <T> T get(CheckedSupplier<? extends T> supplier) {
-    return execute(new SyncCall<>(Preconditions.requireNonNull(supplier, "supplier")));
+  public <T extends @Nullable Object> T get(CheckedSupplier<? extends T> supplier) {
+    return execute(Preconditions.requireNonNull(supplier, "supplier"), replayExecutor);
   }
 
   @Override
-  public <T> T get(CheckedSupplier<? extends T> supplier, Fallback<? extends T> fallback) {
-    SyncCall<T> call = new SyncCall<>(Preconditions.requireNonNull(supplier, "supplier"));
-    Preconditions.requireNonNull(fallback, "fallback");
-    try {
-      return execute(call);
-    } catch (RuntimeException e) {
-      return applyFallback(fallback, e);
-    }
+  public <T extends @Nullable Object> T get(
+      CheckedSupplier<? extends T> supplier, Fallback<? extends T> fallback) {
+    return getWithFallback(supplier, fallback, replayExecutor);
   }
 
   @Override
   public void run(CheckedRunnable runnable) {
-    execute(new RunCall(Preconditions.requireNonNull(runnable, "runnable")));
+    execute(new RunSupplier(Preconditions.requireNonNull(runnable, "runnable")), replayExecutor);
+  }
+
+  /**
+   * Calls {@code supplier} as {@link #get(CheckedSupplier, Fallback)} does, but always through the
+   * Failsafe executor, never the direct path: for tests that compare the two paths, and benchmarks
+   * that measure this layer on top of Failsafe's executor.
+   *
+   * @param supplier the call
+   * @param fallback the fallback, or null for none
+   * @param <T> the result type
+   * @return the result
+   */
+  public <T> T getThroughExecutor(
+      CheckedSupplier<? extends T> supplier, @Nullable Fallback<? extends T> fallback) {
+    Preconditions.requireNonNull(supplier, "supplier");
+    return fallback == null ? execute(supplier, null) : getWithFallback(supplier, fallback, null);
+  }
+
+  private <T> T getWithFallback(
+      CheckedSupplier<? extends T> supplier,
+      Fallback<? extends T> fallback,
+      @Nullable FailsafeExecutor<Object> replay) {
+    Preconditions.requireNonNull(supplier, "supplier");
+    Preconditions.requireNonNull(fallback, "fallback");
+    try {
+      return execute(supplier, replay);
+    } catch (RuntimeException e) {
+      return applyFallback(fallback, e);
+    }
   }
 
   @Override
@@ -224,7 +281,12 @@ public final class ResiliencePolicyImpl implements ResiliencePolicy {
     return executeAsync(supplier, fallback);
   }
 
-  private <T> T execute(ContextualSupplier<T, T> call) {
+  /**
+   * One synchronous call: directly when {@code replay} is given (see the class comment), else
+   * through the executor.
+   */
+  private <T> T execute(
+      CheckedSupplier<? extends T> supplier, @Nullable FailsafeExecutor<Object> replay) {
     PolicyRecorder recorder = this.recorder;
     long start = recorder == PolicyRecorder.NONE ? 0L : ticker.read();
     WindowedRetryBudget budget = retryBudget;
@@ -233,12 +295,34 @@ public final class ResiliencePolicyImpl implements ResiliencePolicy {
     }
     T result;
     try {
-      result = executor.get(call);
+      result =
+          replay != null ? callDirectly(supplier, replay) : executor.get(new SyncCall<T>(supplier));
     } catch (Throwable t) {
       recordFailure(recorder, start, t);
       throw translate(t);
     }
     recordSuccess(recorder, start, result);
+    return result;
+  }
+
+  private <T> T callDirectly(
+      CheckedSupplier<? extends T> supplier, FailsafeExecutor<Object> replay) {
+    PolicyCircuitBreaker breaker = circuitBreaker;
+    if (breaker != null && !breaker.isClosed()) {
+      return executor.get(new SyncCall<T>(supplier));
+    }
+    T result;
+    try {
+      result = supplier.get();
+    } catch (Throwable failure) {
+      return replay.get(new Replay<T>(supplier, null, failure));
+    }
+    if (resultsCanFail && resultGuard.test(this::isFailedResult, result)) {
+      return replay.get(new Replay<T>(supplier, result, null));
+    }
+    if (breaker != null) {
+      breaker.recordSuccess();
+    }
     return result;
   }
 
@@ -506,17 +590,45 @@ public final class ResiliencePolicyImpl implements ResiliencePolicy {
     }
   }
 
-  private static final class RunCall implements ContextualSupplier<Object, Object> {
+  private static final class RunSupplier implements CheckedSupplier<@Nullable Object> {
     private final CheckedRunnable runnable;
 
-    RunCall(CheckedRunnable runnable) {
+    RunSupplier(CheckedRunnable runnable) {
       this.runnable = runnable;
     }
 
     @Override
-    public @Nullable Object get(ExecutionContext<Object> context) throws Exception {
+    @SuppressWarnings("NullAway") // run() has no result; null stands for it, as in Failsafe
+    public @Nullable Object get() throws Exception {
       runnable.run();
       return null;
+    }
+  }
+
+  /** The first attempt's outcome, given back to Failsafe; later attempts call the supplier. */
+  private static final class Replay<T> implements ContextualSupplier<T, T> {
+    private final CheckedSupplier<? extends T> supplier;
+    private final @Nullable T result;
+    private final @Nullable Throwable failure;
+    private boolean replayed;
+
+    Replay(CheckedSupplier<? extends T> supplier, @Nullable T result, @Nullable Throwable failure) {
+      this.supplier = supplier;
+      this.result = result;
+      this.failure = failure;
+    }
+
+    @Override
+    @SuppressWarnings("NullAway") // the replayed result is what the supplier returned, null or not
+    public T get(ExecutionContext<T> context) throws Throwable {
+      if (!replayed) {
+        replayed = true;
+        if (failure != null) {
+          throw failure;
+        }
+        return result;
+      }
+      return supplier.get();
     }
   }
 
