@@ -1,0 +1,140 @@
+package dev.securecart.core.policy.internal;
+
+import dev.failsafe.CircuitBreaker;
+import dev.failsafe.CircuitBreaker.State;
+import dev.failsafe.CircuitBreakerBuilder;
+import dev.failsafe.ExecutionContext;
+import dev.failsafe.event.CircuitBreakerStateChangedEvent;
+import dev.failsafe.event.EventListener;
+import dev.failsafe.internal.CircuitBreakerImpl;
+import dev.securecart.core.Ticker;
+import dev.securecart.core.policy.CircuitBreakerConfig;
+import dev.securecart.core.policy.CircuitBreakerConfig.CountThreshold;
+import dev.securecart.core.policy.CircuitBreakerConfig.RateThreshold;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Failsafe's circuit breaker, with the open delay measured on the policy's {@link Ticker} instead
+ * of {@code System.nanoTime()}.
+ */
+final class PolicyCircuitBreaker extends CircuitBreakerImpl<Object> {
+
+  /*
+   * Why a subclass?
+   *
+   * Failsafe's OpenState reads System.nanoTime() and offers no clock, so an open -> half-open
+   * transition could only be tested by sleeping. Failsafe still does all the work here (closed,
+   * open and half-open states, count- and time-based statistics, thresholds, half-open permits);
+   * this class changes only *when* an open circuit turns half-open:
+   *
+   * - Failsafe's own open delay is set to "never", so OpenState never transitions by itself.
+   * - transitionTo() records the ticker's reading when the circuit opens, under the breaker's monitor
+   *   (the same one Failsafe's transitionTo() holds), so the time is set atomically with the state.
+   * - tryAcquirePermit(), which Failsafe calls before every attempt, first turns an open circuit
+   *   half-open once the ticker says the delay has passed. Every caller that saw OPEN goes through
+   *   the monitor, so callers racing the transition wait for it and then compete for half-open
+   *   permits, rather than being rejected by a state that is about to change. That is what makes
+   *   "exactly halfOpenTrialCalls trial calls" hold under contention.
+   *
+   * Transition callbacks run after the monitor is released. Failsafe's own listeners are not used.
+   */
+
+  /** Failsafe's delay: long enough that its own clock never half-opens the circuit. */
+  private static final Duration NEVER = Duration.ofNanos(Long.MAX_VALUE);
+
+  /** Receives state changes, outside any lock. */
+  interface TransitionListener {
+    void onTransition(State from, State to);
+  }
+
+  private final Ticker ticker;
+  private final long openDelayNanos;
+  private final TransitionListener listener;
+  private volatile long openedAtNanos;
+
+  private PolicyCircuitBreaker(
+      dev.failsafe.CircuitBreakerConfig<Object> failsafeConfig,
+      long openDelayNanos,
+      Ticker ticker,
+      TransitionListener listener) {
+    super(failsafeConfig);
+    this.ticker = ticker;
+    this.openDelayNanos = openDelayNanos;
+    this.listener = listener;
+  }
+
+  static PolicyCircuitBreaker create(
+      CircuitBreakerConfig config, Ticker ticker, Guard guard, TransitionListener listener) {
+    CircuitBreakerBuilder<Object> builder =
+        CircuitBreaker.builder()
+            .handleIf(
+                (Object result, @Nullable Throwable failure) ->
+                    failure != null
+                        ? guard.test(config::recordsFailureOn, failure)
+                        : config.recordsResults()
+                            && guard.test(config::recordsFailureOnResult, result))
+            .withSuccessThreshold(config.halfOpenSuccessesToClose(), config.halfOpenTrialCalls())
+            .withDelay(NEVER);
+    CircuitBreakerConfig.FailureThreshold threshold = config.failureThreshold();
+    if (threshold instanceof CountThreshold count) {
+      builder.withFailureThreshold(count.failures(), count.calls());
+    } else if (threshold instanceof RateThreshold rate) {
+      builder.withFailureRateThreshold(rate.percent(), rate.minimumCalls(), rate.period());
+    }
+    return new PolicyCircuitBreaker(
+        builder.build().getConfig(), saturatedNanos(config.openDelay()), ticker, listener);
+  }
+
+  @Override
+  public boolean tryAcquirePermit() {
+    if (isOpen()) {
+      halfOpenIfDelayPassed();
+    }
+    return super.tryAcquirePermit();
+  }
+
+  @Override
+  public Duration getRemainingDelay() {
+    if (!isOpen()) {
+      return Duration.ZERO;
+    }
+    long remaining = openDelayNanos - (ticker.read() - openedAtNanos);
+    return Duration.ofNanos(Math.max(remaining, 0));
+  }
+
+  @Override
+  protected void transitionTo(
+      State newState,
+      @Nullable EventListener<CircuitBreakerStateChangedEvent> ignored,
+      @Nullable ExecutionContext<Object> context) {
+    State previous;
+    synchronized (this) {
+      previous = getState();
+      if (previous == newState) {
+        return;
+      }
+      if (newState == State.OPEN) {
+        // Written before the state is published, so a lock-free reader that sees OPEN (as
+        // getRemainingDelay() is) also sees when it opened.
+        openedAtNanos = ticker.read();
+      }
+      super.transitionTo(newState, null, context);
+    }
+    listener.onTransition(previous, newState);
+  }
+
+  private void halfOpenIfDelayPassed() {
+    synchronized (this) {
+      if (getState() != State.OPEN || ticker.read() - openedAtNanos < openDelayNanos) {
+        return;
+      }
+      super.transitionTo(State.HALF_OPEN, null, null);
+    }
+    listener.onTransition(State.OPEN, State.HALF_OPEN);
+  }
+
+  static long saturatedNanos(Duration duration) {
+    return duration.compareTo(NEVER) >= 0 ? Long.MAX_VALUE : duration.toNanos();
+  }
+}

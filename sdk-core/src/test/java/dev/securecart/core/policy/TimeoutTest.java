@@ -1,0 +1,115 @@
+package dev.securecart.core.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.securecart.core.policy.BothWays.Fixture;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The overall timeout. A timed-out attempt here blocks until interrupted, so the outcome does not
+ * depend on how fast the machine is: the call can only end by the timeout.
+ */
+final class TimeoutTest {
+
+  private static final Duration TIMEOUT = Duration.ofMillis(50);
+
+  private static PolicyConfig.Builder config() {
+    return PolicyConfig.builder()
+        .noCircuitBreaker()
+        .timeout(TimeoutConfig.builder(TIMEOUT).interruptOnTimeout(true).build());
+  }
+
+  /** Blocks until interrupted; never returns normally. */
+  private static String hang() throws InterruptedException {
+    new CountDownLatch(1).await();
+    throw new AssertionError("unreachable");
+  }
+
+  @Test
+  void aCallThatOutlivesTheTimeoutFailsWithPolicyTimeoutException() {
+    BothWays.test(
+        () -> Fixture.of(ResiliencePolicy.of("slow", config().build()), attempt -> hang()),
+        (fixture, outcome) -> {
+          assertThat(outcome.failed())
+              .isInstanceOfSatisfying(
+                  PolicyTimeoutException.class,
+                  timeout -> {
+                    assertThat(timeout.policyName()).isEqualTo("slow");
+                    assertThat(timeout.timeout()).isEqualTo(TIMEOUT);
+                    assertThat(timeout.getCause()).isNotNull();
+                  })
+              .hasMessage("Call through policy 'slow' exceeded its overall timeout of PT0.05S");
+          assertThat(fixture.calls()).isEqualTo(1);
+        });
+    assertThat(Thread.currentThread().isInterrupted()).as("caller's interrupt status").isFalse();
+  }
+
+  @Test
+  void aCallWithinTheTimeoutSucceeds() {
+    BothWays.test(
+        () ->
+            Fixture.of(
+                ResiliencePolicy.of(
+                    "fast",
+                    PolicyConfig.builder()
+                        .noCircuitBreaker()
+                        .timeout(Duration.ofMinutes(1))
+                        .build()),
+                attempt -> "quick"),
+        (fixture, outcome) -> assertThat(outcome.result()).isEqualTo("quick"));
+  }
+
+  /**
+   * Attempt 1 fails and is retried at once; attempt 2 hangs until the deadline cuts it. (A deadline
+   * of 1 s keeps the retry decision, made right after attempt 1, well before the deadline even on a
+   * loaded machine; a later decision could legitimately end the call with attempt 1's failure.)
+   */
+  @Test
+  void theTimeoutBoundsRetriesToo() {
+    BothWays.test(
+        () ->
+            Fixture.of(
+                ResiliencePolicy.of(
+                    "retrying",
+                    config()
+                        .timeout(
+                            TimeoutConfig.builder(Duration.ofSeconds(1))
+                                .interruptOnTimeout(true)
+                                .build())
+                        .retry(
+                            RetryConfig.builder()
+                                .maxAttempts(100)
+                                .backoff(Duration.ZERO, Duration.ZERO)
+                                .retryOn(IOException.class)
+                                .noBudget()
+                                .build())
+                        .build()),
+                attempt -> {
+                  if (attempt == 1) {
+                    throw new IOException("attempt 1");
+                  }
+                  return hang();
+                }),
+        (fixture, outcome) -> {
+          assertThat(outcome.failed()).isInstanceOf(PolicyTimeoutException.class);
+          assertThat(fixture.calls()).isEqualTo(2);
+        });
+  }
+
+  @Test
+  void anAsynchronousStageThatNeverCompletesTimesOutWithoutInterrupting() {
+    ResiliencePolicy policy =
+        ResiliencePolicy.of(
+            "stalled", PolicyConfig.builder().noCircuitBreaker().timeout(TIMEOUT).build());
+    CompletableFuture<String> never = new CompletableFuture<>();
+
+    Throwable failure =
+        BothWays.await(BothWays.Mode.ASYNC, policy.<String>getAsync(() -> never)).failed();
+
+    assertThat(failure).isInstanceOf(PolicyTimeoutException.class);
+  }
+}
