@@ -13,6 +13,7 @@ import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisException;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -110,7 +111,15 @@ final class RedisConnectorTest {
                 RedisSettings.builder(proxy.proxied(server).uri())
                     .commandTimeout(Duration.ofMillis(800))
                     .build());
-        RedisConnection<String, String> connection = connector.connect()) {
+        // The command timeout also bounds Lettuce's connection handshake, which a loaded
+        // machine can miss (the connection then fails or drops and reconnects); the timeout of
+        // commands is what this test is about, so first wait for a connection that answers.
+        RedisConnection<String, String> connection =
+            await()
+                .atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
+                .until(connector::connect, Objects::nonNull)) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> tryPing(connection));
       proxy.blackHole(true);
 
       long started = System.nanoTime();

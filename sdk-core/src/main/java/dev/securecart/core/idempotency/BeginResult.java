@@ -1,0 +1,86 @@
+package dev.securecart.core.idempotency;
+
+import static dev.securecart.core.internal.Preconditions.requireNonNegative;
+import static dev.securecart.core.internal.Preconditions.requireNonNull;
+
+import java.time.Duration;
+
+/**
+ * What {@link IdempotencyStore#begin} found for a key: one of four records. On Java 21 a {@code
+ * switch} over them is checked for exhaustiveness; on Java 17, test with {@code instanceof}:
+ *
+ * <pre>{@code
+ * BeginResult result = store.begin(key, fingerprint);
+ * if (result instanceof BeginResult.Started started) {
+ *   // this caller owns the key: do the work, then complete(...) or release(...) with started.token()
+ * } else if (result instanceof BeginResult.Completed completed) {
+ *   // a request with this key already finished: replay completed.response()
+ * } else if (result instanceof BeginResult.InProgress inProgress) {
+ *   // another request with this key is running: answer 409, retry after inProgress.leaseRemaining()
+ * } else {
+ *   // Mismatch: the key was used for a different request: answer 422, do not perform it
+ * }
+ * }</pre>
+ */
+public sealed interface BeginResult
+    permits BeginResult.Started,
+        BeginResult.InProgress,
+        BeginResult.Completed,
+        BeginResult.Mismatch {
+
+  /**
+   * The caller now owns the key's in-progress lease and must perform the request, then call {@link
+   * IdempotencyStore#complete} or {@link IdempotencyStore#release} with {@code token}.
+   *
+   * @param token the owner token for {@code complete} and {@code release}
+   * @param takeover {@code true} when an earlier request began with this key and its lease ran out
+   *     before it completed or released: that request may have done part of its work (a payment
+   *     client should ask the gateway, which knows the same key, before charging again)
+   */
+  record Started(LeaseToken token, boolean takeover) implements BeginResult {
+    /**
+     * @throws NullPointerException if {@code token} is null
+     */
+    public Started {
+      requireNonNull(token, "token");
+    }
+  }
+
+  /**
+   * Another request with the same key and fingerprint holds an unexpired lease. The caller must not
+   * perform the request now; it may retry later.
+   *
+   * @param leaseRemaining how long the current lease lasts at most; the owner may finish sooner
+   */
+  record InProgress(Duration leaseRemaining) implements BeginResult {
+    /**
+     * @throws NullPointerException if {@code leaseRemaining} is null
+     * @throws IllegalArgumentException if {@code leaseRemaining} is negative
+     */
+    public InProgress {
+      requireNonNegative(leaseRemaining, "leaseRemaining");
+    }
+  }
+
+  /**
+   * A request with the same key and fingerprint completed within the retention window; the caller
+   * must not perform the request again, and replays {@code response} instead.
+   *
+   * @param response the stored response
+   */
+  record Completed(StoredResponse response) implements BeginResult {
+    /**
+     * @throws NullPointerException if {@code response} is null
+     */
+    public Completed {
+      requireNonNull(response, "response");
+    }
+  }
+
+  /**
+   * The key is held (in progress or completed) by a request with a different fingerprint: a client
+   * reused a key for a different request. The caller must not perform the request; HTTP services
+   * answer 422.
+   */
+  record Mismatch() implements BeginResult {}
+}

@@ -1,0 +1,511 @@
+package dev.securecart.core.idempotency.redis;
+
+import static dev.securecart.core.internal.Preconditions.requireArgument;
+import static dev.securecart.core.internal.Preconditions.requireNonNull;
+
+import dev.securecart.core.idempotency.BeginResult;
+import dev.securecart.core.idempotency.IdempotencyKey;
+import dev.securecart.core.idempotency.IdempotencyStore;
+import dev.securecart.core.idempotency.IdempotencyStoreException;
+import dev.securecart.core.idempotency.LeaseToken;
+import dev.securecart.core.idempotency.RequestFingerprint;
+import dev.securecart.core.idempotency.StoredResponse;
+import dev.securecart.core.idempotency.internal.IdempotencySettings;
+import dev.securecart.core.idempotency.internal.StoredResponseCodec;
+import dev.securecart.core.redis.RedisConnection;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An {@link IdempotencyStore} in Redis, shared by every node of a service; works on Redis
+ * standalone and Redis Cluster.
+ *
+ * <pre>{@code
+ * RedisConnection<byte[], byte[]> redis = connector.connect(ByteArrayCodec.INSTANCE);
+ * IdempotencyStore store = RedisIdempotencyStore.builder(redis)
+ *     .keyPrefix("checkout:idempotency:")
+ *     .lease(Duration.ofSeconds(30))
+ *     .retention(Duration.ofHours(24))
+ *     .build();
+ * }</pre>
+ *
+ * <p>Each idempotency key is one Redis hash, {@code keyPrefix + "{" + key + "}"}, and every
+ * transition ({@code begin}, {@code complete}, {@code release}) is one Lua script on that one key,
+ * so it is atomic and, on a Cluster, runs on the one node that owns the key's slot (the braces are
+ * a hash tag: any companion key {@code keyPrefix + "{" + key + "}…"} would land in the same slot).
+ * The hash holds the state, the request fingerprint, the owner token, the lease end, the logical
+ * expiry and the encoded response; never the request. Every write sets {@code PEXPIRE} to the
+ * retention, so Redis drops entries by itself.
+ *
+ * <p><b>Time.</b> By default leases and retention are judged by the Redis server's clock ({@code
+ * TIME} inside the script), not by the nodes' clocks: every node then agrees when a lease ended,
+ * however far their clocks drift apart. A node whose clock ran ahead would otherwise take over a
+ * lease that has not ended and run the request concurrently with its owner. {@link
+ * Builder#clock(Clock)} switches to a clock of the caller's (tests use it to move time by hand).
+ *
+ * <p><b>Failures.</b> Redis errors become {@link IdempotencyStoreException}, with the Lettuce
+ * exception as its cause. Connect it through {@link dev.securecart.core.redis.RedisConnector}: its
+ * connections never replay a command after a reconnect, so a script is applied at most once; a call
+ * whose reply was lost fails, and its outcome is unknown (see {@link IdempotencyStoreException}).
+ * Scripts are sent with {@code EVALSHA}; a node that does not know them (after a restart, a
+ * failover or {@code SCRIPT FLUSH}) gets them with {@code EVAL}.
+ *
+ * <p>This class is thread-safe. It does not own the connection: close that yourself.
+ */
+public final class RedisIdempotencyStore implements IdempotencyStore {
+
+  /** The key prefix used by default. */
+  public static final String DEFAULT_KEY_PREFIX = "securecart:idempotency:";
+
+  /** The longest key prefix accepted, in characters. */
+  public static final int MAX_KEY_PREFIX_LENGTH = 256;
+
+  /*
+   * The Lua scripts. Fields of the hash: state ("busy" or "done"), fp (fingerprint bytes), owner
+   * (lease token), lease (epoch ms when the lease ends), expires (epoch ms when the entry is
+   * logically gone; PEXPIRE removes it in Redis' own time), response (StoredResponseCodec bytes).
+   *
+   * The scripts judge "expired" from the expires field rather than relying on PEXPIRE alone, so
+   * that the store behaves the same whichever clock is in charge. Numbers are epoch milliseconds,
+   * below 2^53, exact in Lua's doubles; '%.0f' writes them without an exponent.
+   */
+  private static final String NOW =
+      """
+      local function now_millis(given)
+        local now = tonumber(given)
+        if now then
+          return now
+        end
+        -- Redis < 5 only allows writes after TIME when scripts replicate their effects.
+        if redis.replicate_commands then
+          redis.replicate_commands()
+        end
+        local t = redis.call('TIME')
+        return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+      end
+      """;
+
+  /** ARGV: fingerprint, new owner token, lease ms, retention ms, now ms ('' for Redis TIME). */
+  private static final Script BEGIN =
+      new Script(
+          NOW
+              + """
+              local now = now_millis(ARGV[5])
+              local e = redis.call('HMGET', KEYS[1], 'state', 'fp', 'lease', 'expires', 'response')
+              local state = e[1]
+              if state and tonumber(e[4]) <= now then
+                state = false
+              end
+              if state then
+                if e[2] ~= ARGV[1] then
+                  return {4}
+                end
+                if state == 'done' then
+                  return {3, e[5]}
+                end
+                local left = tonumber(e[3]) - now
+                if left > 0 then
+                  return {2, left}
+                end
+              end
+              redis.call('DEL', KEYS[1])
+              redis.call('HSET', KEYS[1], 'state', 'busy', 'fp', ARGV[1], 'owner', ARGV[2],
+                'lease', string.format('%.0f', now + tonumber(ARGV[3])),
+                'expires', string.format('%.0f', now + tonumber(ARGV[4])))
+              redis.call('PEXPIRE', KEYS[1], ARGV[4])
+              if state then
+                return {1}
+              end
+              return {0}
+              """);
+
+  /** ARGV: owner token, encoded response, retention ms, now ms ('' for Redis TIME). */
+  private static final Script COMPLETE =
+      new Script(
+          NOW
+              + """
+              local now = now_millis(ARGV[4])
+              local e = redis.call('HMGET', KEYS[1], 'state', 'owner', 'expires')
+              if not e[1] or tonumber(e[3]) <= now or e[2] ~= ARGV[1] then
+                return 0
+              end
+              if e[1] == 'done' then
+                return 1
+              end
+              redis.call('HSET', KEYS[1], 'state', 'done', 'response', ARGV[2],
+                'expires', string.format('%.0f', now + tonumber(ARGV[3])))
+              redis.call('PEXPIRE', KEYS[1], ARGV[3])
+              return 1
+              """);
+
+  /** ARGV: owner token, now ms ('' for Redis TIME). */
+  private static final Script RELEASE =
+      new Script(
+          NOW
+              + """
+              local now = now_millis(ARGV[2])
+              local e = redis.call('HMGET', KEYS[1], 'state', 'owner', 'expires')
+              if e[1] == 'busy' and e[2] == ARGV[1] and tonumber(e[3]) > now then
+                redis.call('DEL', KEYS[1])
+                return 1
+              end
+              return 0
+              """);
+
+  private static final byte[] SERVER_TIME = new byte[0];
+
+  private final RedisConnection<byte[], byte[]> connection;
+  private final Duration lease;
+  private final Duration retention;
+  private final String keyPrefix;
+  private final @Nullable Clock clock;
+  private final byte[] leaseMillis;
+  private final byte[] retentionMillis;
+
+  private RedisIdempotencyStore(Builder builder) {
+    this.connection = builder.connection;
+    this.lease = builder.lease;
+    this.retention = builder.retention;
+    this.keyPrefix = builder.keyPrefix;
+    this.clock = builder.clock;
+    this.leaseMillis = ascii(lease.toMillis());
+    this.retentionMillis = ascii(retention.toMillis());
+  }
+
+  /**
+   * Returns a builder for a store on {@code connection}, with the defaults: a {@link
+   * IdempotencyStore#DEFAULT_LEASE} lease, a {@link IdempotencyStore#DEFAULT_RETENTION} retention,
+   * the key prefix {@value #DEFAULT_KEY_PREFIX}, and the Redis server's clock.
+   *
+   * @param connection a connection from {@link dev.securecart.core.redis.RedisConnector#connect(
+   *     io.lettuce.core.codec.RedisCodec)} with {@code ByteArrayCodec.INSTANCE}, standalone or
+   *     Cluster; shared, not closed by the store
+   * @return a new builder
+   * @throws NullPointerException if {@code connection} is null
+   */
+  public static Builder builder(RedisConnection<byte[], byte[]> connection) {
+    return new Builder(requireNonNull(connection, "connection"));
+  }
+
+  /**
+   * Returns a builder preset with this store's connection and settings.
+   *
+   * @return a new builder
+   */
+  public Builder newBuilder() {
+    return new Builder(this);
+  }
+
+  /** Returns how long an in-progress lease lasts. */
+  public Duration lease() {
+    return lease;
+  }
+
+  /** Returns how long a completed response is kept. */
+  public Duration retention() {
+    return retention;
+  }
+
+  /** Returns the prefix of every Redis key this store writes. */
+  public String keyPrefix() {
+    return keyPrefix;
+  }
+
+  /** Returns the clock that judges leases, or empty when the Redis server's clock does. */
+  public Optional<Clock> clock() {
+    return Optional.ofNullable(clock);
+  }
+
+  @Override
+  public BeginResult begin(IdempotencyKey key, RequestFingerprint fingerprint) {
+    requireNonNull(key, "key");
+    requireNonNull(fingerprint, "fingerprint");
+    LeaseToken token = LeaseToken.random();
+    Object result =
+        run(
+            BEGIN,
+            "begin",
+            key,
+            ScriptOutputType.MULTI,
+            fingerprint.bytes(),
+            ascii(token.value()),
+            leaseMillis,
+            retentionMillis,
+            now());
+    if (!(result instanceof List<?> reply)) {
+      throw unexpected("begin", key, result);
+    }
+    long code = reply.isEmpty() ? -1 : asLong(reply.get(0));
+    if (code == 0 || code == 1) {
+      return new BeginResult.Started(token, code == 1);
+    }
+    if (code == 2 && reply.size() == 2) {
+      return new BeginResult.InProgress(Duration.ofMillis(asLong(reply.get(1))));
+    }
+    if (code == 3 && reply.size() == 2 && reply.get(1) instanceof byte[] encoded) {
+      try {
+        return new BeginResult.Completed(StoredResponseCodec.decode(encoded));
+      } catch (IllegalArgumentException e) {
+        throw new IdempotencyStoreException(
+            "idempotency key '" + key.value() + "' has a corrupt stored response in Redis", key, e);
+      }
+    }
+    if (code == 4) {
+      return new BeginResult.Mismatch();
+    }
+    throw unexpected("begin", key, reply);
+  }
+
+  @Override
+  public boolean complete(IdempotencyKey key, LeaseToken token, StoredResponse response) {
+    requireNonNull(key, "key");
+    requireNonNull(token, "token");
+    requireNonNull(response, "response");
+    Object reply =
+        run(
+            COMPLETE,
+            "complete",
+            key,
+            ScriptOutputType.INTEGER,
+            ascii(token.value()),
+            StoredResponseCodec.encode(response),
+            retentionMillis,
+            now());
+    return isOne("complete", key, reply);
+  }
+
+  @Override
+  public boolean release(IdempotencyKey key, LeaseToken token) {
+    requireNonNull(key, "key");
+    requireNonNull(token, "token");
+    Object reply =
+        run(RELEASE, "release", key, ScriptOutputType.INTEGER, ascii(token.value()), now());
+    return isOne("release", key, reply);
+  }
+
+  @Override
+  public String toString() {
+    return "RedisIdempotencyStore[keyPrefix="
+        + keyPrefix
+        + ", lease="
+        + lease
+        + ", retention="
+        + retention
+        + ", time="
+        + (clock == null ? "redis" : clock.toString())
+        + "]";
+  }
+
+  /** The Redis key of {@code key}'s entry. */
+  String redisKey(IdempotencyKey key) {
+    return keyPrefix + "{" + key.value() + "}";
+  }
+
+  private Object run(
+      Script script,
+      String operation,
+      IdempotencyKey key,
+      ScriptOutputType output,
+      byte[]... args) {
+    byte[][] keys = {redisKey(key).getBytes(StandardCharsets.UTF_8)};
+    try {
+      RedisClusterCommands<byte[], byte[]> redis = connection.sync();
+      Object reply;
+      try {
+        reply = redis.evalsha(script.sha1, output, keys, args);
+      } catch (RedisNoScriptException e) {
+        // This node has not seen the script (restart, failover, SCRIPT FLUSH): EVAL caches it.
+        reply = redis.eval(script.source, output, keys, args);
+      }
+      if (reply == null) {
+        throw unexpected(operation, key, "nil");
+      }
+      return reply;
+    } catch (RedisException e) {
+      throw new IdempotencyStoreException(
+          String.format(
+              Locale.ROOT,
+              "Redis failed to %s idempotency key '%s' (%s)",
+              operation,
+              key.value(),
+              e.getClass().getSimpleName()),
+          key,
+          e);
+    }
+  }
+
+  private static boolean isOne(String operation, IdempotencyKey key, Object reply) {
+    if (reply instanceof Long number && (number == 0L || number == 1L)) {
+      return number == 1L;
+    }
+    throw unexpected(operation, key, reply);
+  }
+
+  private byte[] now() {
+    return clock == null ? SERVER_TIME : ascii(clock.millis());
+  }
+
+  private static long asLong(Object value) {
+    return value instanceof Long number ? number : Long.MIN_VALUE;
+  }
+
+  private static IdempotencyStoreException unexpected(
+      String operation, IdempotencyKey key, Object reply) {
+    String shape = reply instanceof List<?> list ? "a list of " + list.size() : "'" + reply + "'";
+    return new IdempotencyStoreException(
+        "Redis answered " + operation + " of idempotency key '" + key.value() + "' unexpectedly",
+        key,
+        new IllegalStateException("unexpected script reply: " + shape));
+  }
+
+  private static byte[] ascii(long value) {
+    return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static byte[] ascii(String value) {
+    return value.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** A Lua script and its SHA-1, as {@code EVALSHA} names it. */
+  private static final class Script {
+    final String source;
+    final String sha1;
+
+    Script(String source) {
+      this.source = source;
+      try {
+        this.sha1 =
+            HexFormat.of()
+                .formatHex(
+                    MessageDigest.getInstance("SHA-1")
+                        .digest(source.getBytes(StandardCharsets.UTF_8)));
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("every Java platform has SHA-1", e);
+      }
+    }
+  }
+
+  /**
+   * Configures a {@link RedisIdempotencyStore}. Each method checks its argument at once. This class
+   * is not thread-safe.
+   */
+  public static final class Builder {
+    private final RedisConnection<byte[], byte[]> connection;
+    private Duration lease = DEFAULT_LEASE;
+    private Duration retention = DEFAULT_RETENTION;
+    private String keyPrefix = DEFAULT_KEY_PREFIX;
+    private @Nullable Clock clock;
+
+    private Builder(RedisConnection<byte[], byte[]> connection) {
+      this.connection = connection;
+    }
+
+    private Builder(RedisIdempotencyStore store) {
+      this.connection = store.connection;
+      this.lease = store.lease;
+      this.retention = store.retention;
+      this.keyPrefix = store.keyPrefix;
+      this.clock = store.clock;
+    }
+
+    /**
+     * Sets how long an owner holds a key before another request may take over. Make it longer than
+     * the slowest request: a lease that runs out while the owner still works lets a retry run
+     * concurrently with it. Redis keeps milliseconds.
+     *
+     * @param lease at least a millisecond, at most {@link IdempotencyStore#MAX_DURATION}
+     * @return this builder
+     * @throws NullPointerException if {@code lease} is null
+     * @throws IllegalArgumentException if {@code lease} is out of range
+     */
+    public Builder lease(Duration lease) {
+      this.lease = checkMillis(lease, "lease");
+      return this;
+    }
+
+    /**
+     * Sets how long a completed response is replayed, counted from completion.
+     *
+     * @param retention at least a millisecond, at most {@link IdempotencyStore#MAX_DURATION}, and
+     *     not shorter than the lease (checked by {@link #build()})
+     * @return this builder
+     * @throws NullPointerException if {@code retention} is null
+     * @throws IllegalArgumentException if {@code retention} is out of range
+     */
+    public Builder retention(Duration retention) {
+      this.retention = checkMillis(retention, "retention");
+      return this;
+    }
+
+    /**
+     * Sets the prefix of every Redis key the store writes; give each service (or store) its own.
+     *
+     * @param keyPrefix at most {@value #MAX_KEY_PREFIX_LENGTH} characters, without <code>&#123;
+     *     </code> or <code>&#125;</code> (a brace would move the hash tag off the idempotency key
+     *     and put every entry in one Cluster slot)
+     * @return this builder
+     * @throws NullPointerException if {@code keyPrefix} is null
+     * @throws IllegalArgumentException if {@code keyPrefix} is too long or has a brace
+     */
+    public Builder keyPrefix(String keyPrefix) {
+      requireNonNull(keyPrefix, "keyPrefix");
+      requireArgument(
+          keyPrefix.length() <= MAX_KEY_PREFIX_LENGTH,
+          "keyPrefix must be at most %d characters, but had %d",
+          MAX_KEY_PREFIX_LENGTH,
+          keyPrefix.length());
+      requireArgument(
+          keyPrefix.indexOf('{') < 0 && keyPrefix.indexOf('}') < 0,
+          "keyPrefix must not contain '{' or '}' (the store hash-tags the idempotency key), but was"
+              + " '%s'",
+          keyPrefix);
+      this.keyPrefix = keyPrefix;
+      return this;
+    }
+
+    /**
+     * Judges leases and retention by {@code clock} instead of the Redis server's clock. Tests use
+     * it to move time by hand. In production prefer the default: with node clocks, a node whose
+     * clock runs ahead by more than the lease's margin takes over leases early.
+     *
+     * @param clock the clock; its milliseconds are passed to the scripts
+     * @return this builder
+     * @throws NullPointerException if {@code clock} is null
+     */
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Builds the store; later changes to this builder do not affect it. Nothing is sent to Redis
+     * until the first call.
+     *
+     * @return the store
+     * @throws IllegalStateException if the retention is shorter than the lease
+     */
+    public RedisIdempotencyStore build() {
+      IdempotencySettings.checkRetentionCoversLease(retention, lease);
+      return new RedisIdempotencyStore(this);
+    }
+
+    private static Duration checkMillis(Duration duration, String name) {
+      IdempotencySettings.checkDuration(duration, name);
+      requireArgument(
+          duration.toMillis() > 0, "%s must be at least 1 ms, but was %s", name, duration);
+      return duration;
+    }
+  }
+}
