@@ -504,11 +504,11 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     }
     stats.recordFallback(true);
     log.warn(
-        "Rate limiter '{}': Redis did not decide within {} ({}); deciding with the {} fallback"
-            + " until it is back",
+        "Rate limiter '{}': Redis is unavailable ({}, deadline {} ms); deciding with the {}"
+            + " fallback until it is back",
         config.name(),
-        config.deadline(),
         describe(cause),
+        config.deadline().toMillis(),
         config.failMode());
   }
 
@@ -586,7 +586,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
 
   private static String describe(Throwable cause) {
     if (cause instanceof TimeoutException) {
-      return "timed out";
+      return "no answer within the deadline";
     }
     String message = cause.getMessage();
     return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
