@@ -103,17 +103,22 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
    * Each call carries a nonce the script echoes, so a reply can never be matched to another call.
    *
    * Local batching (localBatch = n). A request asks Redis for its permits plus up to n more; the
-   * extra ones are leased to this node for at most the time they stand for (n emission intervals
-   * of the slowest limit) and spent locally without a round trip. Redis counted them when leased,
-   * so the shared limit is never exceeded by what Redis granted; but permits granted in one window
-   * may be spent in the next, so over any interval at most (nodes x n) permits more than the
-   * limit's bound can be admitted, and leases that expire unspent are lost (under-admission).
+   * extra ones are leased to this node (never more than n held per key) for at most
+   * max(n emission intervals of the slowest limit, 100 ms) and spent locally without a round
+   * trip. Redis counted them when leased, so what Redis granted never exceeds the limit; but
+   * permits granted earlier may be spent later, so over any interval at most nodes x n permits
+   * more than the limit's bound can be admitted, and leases that expire unspent are lost
+   * (under-admission).
    */
 
   private static final Logger log = LoggerFactory.getLogger(RedisRateLimiter.class);
 
-  static final int MAX_IN_FLIGHT = 4;
+  static final int MAX_IN_FLIGHT = 2;
   static final int MAX_BATCH = 128;
+
+  /** The shortest time a lease is kept: 100 ms. */
+  static final long LEASE_MIN_AGE_NANOS = 100_000_000L;
+
   private static final String SCRIPT = loadScript();
   private static final String SHA = sha1(SCRIPT);
   private static final Decision.Source REDIS = Decision.Source.REDIS;
@@ -132,6 +137,8 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
   private final @Nullable LongSupplier clientMicros;
   private final long ttlFloorMillis;
   private final String[] argsHead;
+  private final long[] emissionMicros;
+  private final boolean sliding;
   private final LocalRateLimiter fallback;
   private final Lane single;
   private final AtomicReferenceArray<@Nullable Lane> lanes;
@@ -180,7 +187,11 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
       slowest = Math.max(slowest, limit.emissionIntervalMicros());
     }
     this.argsHead = head.toArray(String[]::new);
-    this.leaseNanos = slowest * 1_000 * Math.max(1, config.localBatch());
+    this.emissionMicros =
+        config.limits().values().stream().mapToLong(RateLimit::emissionIntervalMicros).toArray();
+    this.sliding = config.algorithm() == Algorithm.SLIDING_WINDOW;
+    this.leaseNanos =
+        Math.max(LEASE_MIN_AGE_NANOS, slowest * 1_000 * Math.max(1, config.localBatch()));
     Map<String, RateLimit> shares = new LinkedHashMap<>();
     config
         .limits()
@@ -370,7 +381,18 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     stats.recordDecision(REDIS, decision.isAllowed());
     if (decision.isAllowed() && request.granted > request.least) {
       long extra = request.granted - request.least;
-      leases.put(leaseKey(request.keys), new Lease(extra, now + leaseNanos, decision));
+      String key = leaseKey(request.keys);
+      Lease held = leases.get(key);
+      // A node never holds more than localBatch leased permits for a key: that is what bounds
+      // the over-admission. Permits beyond it are dropped (under-admission only).
+      if (held != null && now - held.expiresAt < 0) {
+        long left;
+        do {
+          left = held.left.get();
+        } while (!held.left.compareAndSet(left, Math.min(config.localBatch(), left + extra)));
+      } else {
+        leases.put(key, new Lease(extra, now + leaseNanos, decision));
+      }
       if (leases.size() > config.maximumKeys()) {
         leases.clear(); // bounded: forgetting leases only under-admits
       }
@@ -395,20 +417,43 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
 
   @SuppressWarnings("FutureReturnValueIgnored") // completion is handled in the callbacks
   private void send(List<Request> batch, Runnable done) {
+    // Identical requests (same key, same permits) of a single-limit limiter form one group that
+    // the script decides one after the other and answers in 9 numbers: a hot key costs the same
+    // to encode, run and decode whether 1 or 100 callers wait on it.
+    List<List<Request>> groups = new ArrayList<>();
+    Map<String, List<Request>> open = new HashMap<>();
+    for (Request request : batch) {
+      if (limitNames.length == 1 && request.least == request.most) {
+        List<Request> group = open.get(request.redisKeys[0]);
+        if (group != null && group.get(0).least == request.least) {
+          group.add(request);
+          continue;
+        }
+        group = new ArrayList<>(4);
+        group.add(request);
+        open.put(request.redisKeys[0], group);
+        groups.add(group);
+      } else {
+        groups.add(List.of(request));
+      }
+    }
     Map<String, Integer> index = new HashMap<>();
     List<String> keys = new ArrayList<>();
-    List<String> args = new ArrayList<>(8 + argsHead.length + batch.size() * (2 + keyParts.length));
+    List<String> args =
+        new ArrayList<>(8 + argsHead.length + groups.size() * (3 + keyParts.length));
     String nonce = Long.toString(nonces.incrementAndGet());
     scriptCalls.incrementAndGet();
     args.add(nonce);
     args.add(clientMicros == null ? "" : Long.toString(clientMicros.getAsLong()));
     args.add(Long.toString(ttlFloorMillis));
     args.addAll(Arrays.asList(argsHead));
-    args.add(Integer.toString(batch.size()));
-    for (Request request : batch) {
-      args.add(Long.toString(request.least));
-      args.add(Long.toString(request.most));
-      for (String key : request.redisKeys) {
+    args.add(Integer.toString(groups.size()));
+    for (List<Request> group : groups) {
+      Request first = group.get(0);
+      args.add(Integer.toString(group.size()));
+      args.add(Long.toString(first.least));
+      args.add(Long.toString(first.most));
+      for (String key : first.redisKeys) {
         Integer position = index.get(key);
         if (position == null) {
           keys.add(key);
@@ -427,10 +472,10 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
                   || (error != null && error.getCause() instanceof RedisNoScriptException)) {
                 // Redis lost its script cache (restart, failover): the script did not run.
                 call(false, keyArray, argArray)
-                    .whenComplete((again, failure) -> finish(batch, nonce, again, failure, done));
+                    .whenComplete((again, failure) -> finish(groups, nonce, again, failure, done));
                 return;
               }
-              finish(batch, nonce, reply, error, done);
+              finish(groups, nonce, reply, error, done);
             });
   }
 
@@ -446,46 +491,67 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
   }
 
   private void finish(
-      List<Request> batch,
+      List<List<Request>> groups,
       String nonce,
       @Nullable List<Object> reply,
       @Nullable Throwable error,
       Runnable done) {
     done.run(); // let the next batch go before waking the callers
     long now = ticker.read();
-    if (error != null || reply == null) {
-      Throwable cause = error != null ? error : new IllegalStateException("empty reply");
-      for (Request request : batch) {
-        request.completeExceptionally(cause);
-      }
-      return;
-    }
-    if (reply.size() != 2 + 5 * batch.size() || !nonce.equals(String.valueOf(reply.get(0)))) {
-      IllegalStateException mismatch =
+    Throwable failure = error;
+    if (failure == null
+        && (reply == null
+            || reply.size() != 2 + 9 * groups.size()
+            || !nonce.equals(String.valueOf(reply.get(0))))) {
+      failure =
           new IllegalStateException(
               "the Redis reply does not match its request (connection out of sync)");
-      for (Request request : batch) {
-        request.completeExceptionally(mismatch);
+    }
+    if (failure != null || reply == null) {
+      for (List<Request> group : groups) {
+        for (Request request : group) {
+          request.completeExceptionally(failure);
+        }
       }
       return;
     }
-    for (int i = 0; i < batch.size(); i++) {
-      Request request = batch.get(i);
-      int at = 2 + 5 * i;
-      long granted = (Long) reply.get(at);
-      int limit = ((Long) reply.get(at + 1)).intValue();
-      request.granted = granted;
-      Decision decision =
-          new Decision(
-              granted > 0,
-              (Long) reply.get(at + 2),
-              (Long) reply.get(at + 3) * 1_000,
-              (Long) reply.get(at + 4) * 1_000,
-              REDIS,
-              limitNames[limit],
-              config.limits());
-      stats.recordRedisLatency(now - request.submittedAt);
-      request.complete(decision);
+    for (int g = 0; g < groups.size(); g++) {
+      List<Request> group = groups.get(g);
+      int at = 2 + 9 * g;
+      long grants = (Long) reply.get(at);
+      long perGrant = (Long) reply.get(at + 1);
+      int grantLimit = ((Long) reply.get(at + 2)).intValue();
+      long remaining = (Long) reply.get(at + 3);
+      long reset = (Long) reply.get(at + 4);
+      long resetStep = sliding ? 0 : perGrant * emissionMicros[grantLimit];
+      for (int i = 0; i < group.size(); i++) {
+        Request request = group.get(i);
+        Decision decision;
+        if (i < grants) {
+          request.granted = perGrant;
+          decision =
+              new Decision(
+                  true,
+                  Math.max(0, remaining - i * perGrant),
+                  (reset + i * resetStep) * 1_000,
+                  0,
+                  REDIS,
+                  limitNames[grantLimit],
+                  config.limits());
+        } else {
+          decision =
+              new Decision(
+                  false,
+                  (Long) reply.get(at + 6),
+                  (Long) reply.get(at + 7) * 1_000,
+                  (Long) reply.get(at + 8) * 1_000,
+                  REDIS,
+                  limitNames[((Long) reply.get(at + 5)).intValue()],
+                  config.limits());
+        }
+        stats.recordRedisLatency(now - request.submittedAt);
+        request.complete(decision);
+      }
     }
   }
 

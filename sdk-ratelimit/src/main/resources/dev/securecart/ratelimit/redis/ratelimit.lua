@@ -5,10 +5,13 @@
 -- KEYS: the state keys the batch touches, each once.
 -- ARGV: nonce, now (microseconds, or '' to read Redis TIME), ttl floor (ms), algorithm
 --       (1 GCRA, 2 token bucket, 3 sliding window), L (limits), then L pairs (t, b) in
---       microseconds / permits, then R (requests), then per request: min permits, max permits,
---       and L key indexes into KEYS (one per limit, in order).
--- Returns: nonce, now, then per request: granted permits (0 = rejected), reported limit (0-based),
---          remaining, reset after (us), retry after (us).
+--       microseconds / permits, then G (groups), then per group: count (identical requests, decided
+--       one after the other), min permits, max permits, and L key indexes into KEYS (one per limit).
+-- Returns: nonce, now, then per group: grants (the first requests of the group that were granted;
+--          the rest were rejected), permits per grant, reported limit, remaining and reset after
+--          (us) after the first grant, then for the rejected ones: reported limit, remaining,
+--          reset after (us), retry after (us). Within a group, grant i leaves i * permits fewer
+--          remaining and (GCRA, token bucket) i * permits * t more reset time than the first.
 local nonce = ARGV[1]
 local now
 if ARGV[2] ~= '' then
@@ -133,17 +136,24 @@ end
 local out = {nonce, now}
 local keysOf = {}
 for r = 1, R do
-  local least, most = tonumber(ARGV[p]), tonumber(ARGV[p + 1])
-  p = p + 2
-  local grant = most
+  local count, least, most = tonumber(ARGV[p]), tonumber(ARGV[p + 1]), tonumber(ARGV[p + 2])
+  p = p + 3
   for j = 1, L do
-    local k = tonumber(ARGV[p])
+    keysOf[j] = tonumber(ARGV[p])
     p = p + 1
-    keysOf[j] = k
-    local a = available(load(k, j), j)
-    if a < grant then grant = a end
   end
-  if grant >= least then
+  local grants, perGrant, grantLimit, grantRemaining, grantReset = 0, 0, 0, 0, 0
+  local rejected = false
+  for c = 1, count do
+    local grant = most
+    for j = 1, L do
+      local a = available(load(keysOf[j], j), j)
+      if a < grant then grant = a end
+    end
+    if grant < least then
+      rejected = true
+      break
+    end
     local best, bestRemaining = 1, nil
     for j = 1, L do
       local k = keysOf[j]
@@ -155,13 +165,18 @@ for r = 1, R do
         best, bestRemaining = j, remaining
       end
     end
-    local s = state[keysOf[best]]
-    out[#out + 1] = grant
-    out[#out + 1] = best - 1
-    out[#out + 1] = bestRemaining
-    out[#out + 1] = resetAfter(s, best)
-    out[#out + 1] = 0
-  else
+    if grants == 0 then
+      perGrant, grantLimit, grantRemaining = grant, best - 1, bestRemaining
+      grantReset = resetAfter(state[keysOf[best]], best)
+    end
+    grants = grants + 1
+  end
+  out[#out + 1] = grants
+  out[#out + 1] = perGrant
+  out[#out + 1] = grantLimit
+  out[#out + 1] = grantRemaining
+  out[#out + 1] = grantReset
+  if rejected then
     local worst, worstRetry = 1, -1
     for j = 1, L do
       local s = state[keysOf[j]]
@@ -171,11 +186,15 @@ for r = 1, R do
       end
     end
     local s = state[keysOf[worst]]
-    out[#out + 1] = 0
     out[#out + 1] = worst - 1
     out[#out + 1] = available(s, worst)
     out[#out + 1] = resetAfter(s, worst)
     out[#out + 1] = worstRetry
+  else
+    out[#out + 1] = 0
+    out[#out + 1] = 0
+    out[#out + 1] = 0
+    out[#out + 1] = 0
   end
 end
 

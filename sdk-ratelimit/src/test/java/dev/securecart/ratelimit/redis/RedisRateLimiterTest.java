@@ -179,13 +179,19 @@ final class RedisRateLimiterTest extends RateLimiterContractTest {
     }
   }
 
-  @Test
-  void concurrentDecisionsShareScriptCallsAndEachCallerGetsItsOwnExactDecision() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Algorithm.class)
+  void concurrentDecisionsShareScriptCallsAndEachCallerGetsItsOwnExactDecision(Algorithm algorithm)
+      throws Exception {
     FakeClock frozen = FakeClock.create();
     RedisRateLimiter limiter =
         RedisRateLimiter.withClientTime(
             connection,
-            real("combined").limit(RateLimit.perMinute(1_000)).ticker(frozen).build(),
+            real("combined")
+                .algorithm(algorithm)
+                .limit(RateLimit.perMinute(1_000))
+                .ticker(frozen)
+                .build(),
             () -> Math.floorDiv(frozen.read(), 1_000L),
             600_000);
     int threads = 16;
@@ -205,6 +211,13 @@ final class RedisRateLimiterTest extends RateLimiterContractTest {
                     assertThat(decision.source()).isEqualTo(Decision.Source.REDIS);
                     if (decision.isAllowed()) {
                       remaining.add(decision.remaining());
+                      if (algorithm != Algorithm.SLIDING_WINDOW) {
+                        // Exactly what a sequential decision reports: 60 ms per permit taken.
+                        assertThat(decision.resetAfter())
+                            .isEqualTo(Duration.ofMillis(60 * (1_000 - decision.remaining())));
+                      }
+                    } else {
+                      assertThat(decision.remaining()).isZero();
                     }
                   }
                   return remaining;
