@@ -208,7 +208,10 @@ public final class LocalRateLimiter implements RateLimiter {
   }
 
   private long now() {
-    return Math.floorDiv(ticker.read(), 1_000L);
+    long nanos = ticker.read();
+    // Truncating division is monotonic too and cheaper; floor only matters for negative readings,
+    // where it keeps sliding windows aligned the way the Redis script aligns them.
+    return nanos >= 0 ? nanos / 1_000L : Math.floorDiv(nanos, 1_000L);
   }
 
   private Decision decideOne(String key, long n) {
