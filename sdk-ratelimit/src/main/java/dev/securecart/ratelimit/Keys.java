@@ -66,12 +66,6 @@ public final class Keys {
     requireArgument(map.put(limit, key) == null, "limit '%s' is given twice", limit);
   }
 
-  /** The key of {@code limit}, or {@code null} when none was given. */
-  @org.jspecify.annotations.Nullable
-  String get(String limit) {
-    return byLimit.get(limit);
-  }
-
   /** The number of limits given a key. */
   public int size() {
     return byLimit.size();

@@ -3,6 +3,7 @@ package dev.securecart.ratelimit.redis;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -60,7 +61,21 @@ final class Lane {
         inFlight.decrementAndGet();
         continue;
       }
-      sender.send(batch, this::release);
+      AtomicBoolean released = new AtomicBoolean();
+      Runnable done =
+          () -> {
+            if (released.compareAndSet(false, true)) {
+              release();
+            }
+          };
+      try {
+        sender.send(batch, done);
+      } catch (RuntimeException e) {
+        for (Request failed : batch) {
+          failed.completeExceptionally(e);
+        }
+        done.run();
+      }
     }
   }
 

@@ -515,6 +515,19 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
       }
       return;
     }
+    try {
+      complete(groups, reply, now);
+    } catch (RuntimeException e) {
+      // A reply of an unexpected shape: whoever was not answered falls back.
+      for (List<Request> group : groups) {
+        for (Request request : group) {
+          request.completeExceptionally(e);
+        }
+      }
+    }
+  }
+
+  private void complete(List<List<Request>> groups, List<Object> reply, long now) {
     for (int g = 0; g < groups.size(); g++) {
       List<Request> group = groups.get(g);
       int at = 2 + 9 * g;
