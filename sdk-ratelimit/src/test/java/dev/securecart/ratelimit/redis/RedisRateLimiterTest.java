@@ -277,7 +277,7 @@ final class RedisRateLimiterTest extends RateLimiterContractTest {
     RedisRateLimiter limiter =
         RedisRateLimiter.create(
             connection,
-            real("leased").limit(RateLimit.perMinute(600).withBurst(100)).localBatch(10).build());
+            real("leased").limit(RateLimit.perMinute(60).withBurst(100)).localBatch(10).build());
     List<Decision.Source> sources = new ArrayList<>();
     for (int i = 0; i < 22; i++) {
       Decision decision = limiter.tryAcquire("hot");
