@@ -34,7 +34,8 @@ public enum LimiterType {
     Limiter create(long capacity, long perSecond, List<String> keys) {
       Bucket bucket =
           Bucket.builder()
-              .addLimit(limit -> limit.capacity(capacity).refillGreedy(perSecond, Duration.ofSeconds(1)))
+              .addLimit(
+                  limit -> limit.capacity(capacity).refillGreedy(perSecond, Duration.ofSeconds(1)))
               .build();
       return key -> bucket.tryConsume(1);
     }

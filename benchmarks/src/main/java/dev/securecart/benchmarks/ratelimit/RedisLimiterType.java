@@ -143,7 +143,8 @@ public enum RedisLimiterType {
     LettuceBasedProxyManager<String> manager = Bucket4jLettuce.casBasedBuilder(connection).build();
     BucketConfiguration configuration =
         BucketConfiguration.builder()
-            .addLimit(limit -> limit.capacity(perSecond).refillGreedy(perSecond, Duration.ofSeconds(1)))
+            .addLimit(
+                limit -> limit.capacity(perSecond).refillGreedy(perSecond, Duration.ofSeconds(1)))
             .build();
     ConcurrentHashMap<String, BucketProxy> buckets = new ConcurrentHashMap<>();
     return new Limiter() {

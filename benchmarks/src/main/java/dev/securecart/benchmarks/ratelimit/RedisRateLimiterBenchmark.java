@@ -1,9 +1,9 @@
 package dev.securecart.benchmarks.ratelimit;
 
+import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
-import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -26,8 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Redis decisions per second: SecureCart's Redis limiter against Bucket4j's Lettuce proxy manager
  * (plain and with {@code batching()}) and Redisson's {@code RRateLimiter}, on the same Redis, on
  * one hot key shared by every caller or on one key per caller. Every limit is 1,000,000 per second,
- * so the decisions measured are grants (the write path). Redis is {@code REDIS_URL}, default
- * {@code redis://127.0.0.1:6379}; keys live under {@code scbench:} and are deleted afterwards.
+ * so the decisions measured are grants (the write path). Redis is {@code REDIS_URL}, default {@code
+ * redis://127.0.0.1:6379}; keys live under {@code scbench:} and are deleted afterwards.
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar RedisRateLimiterBenchmark -t 1
@@ -101,7 +101,10 @@ public class RedisRateLimiterBenchmark {
 
     @Setup
     public void setUp(RedisRateLimiterBenchmark benchmark) {
-      key = benchmark.keyMode == KeyMode.HOT ? "hot" : "caller-" + benchmark.callers.getAndIncrement();
+      key =
+          benchmark.keyMode == KeyMode.HOT
+              ? "hot"
+              : "caller-" + benchmark.callers.getAndIncrement();
     }
   }
 
