@@ -1,0 +1,767 @@
+package dev.securecart.ratelimit.redis;
+
+import static dev.securecart.core.internal.Preconditions.requireNonNull;
+
+import dev.securecart.core.Ticker;
+import dev.securecart.core.redis.RedisConnection;
+import dev.securecart.ratelimit.Algorithm;
+import dev.securecart.ratelimit.Decision;
+import dev.securecart.ratelimit.FailMode;
+import dev.securecart.ratelimit.Keys;
+import dev.securecart.ratelimit.RateLimit;
+import dev.securecart.ratelimit.RateLimiter;
+import dev.securecart.ratelimit.RateLimiterConfig;
+import dev.securecart.ratelimit.RateLimiterStats;
+import dev.securecart.ratelimit.internal.LocalRateLimiter;
+import dev.securecart.ratelimit.internal.Requests;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.SlotHash;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A rate limiter whose state lives in Redis, so that every node of a service enforces the same
+ * limits. Each decision is one Lua script call ({@code EVALSHA}, reloaded on {@code NOSCRIPT}) that
+ * checks and consumes every limit atomically, with time read from Redis ({@code TIME}) so that
+ * nodes whose clocks disagree still agree on the limits. Concurrent decisions share script calls.
+ *
+ * <p>Each decision has a deadline ({@link RateLimiterConfig#deadline()}); when Redis does not
+ * answer in time or fails, the {@link FailMode} decides, the limiter logs the change once, counts
+ * it ({@link dev.securecart.ratelimit.RateLimiterMetrics}) and marks decisions {@link
+ * Decision.Source#FALLBACK}. Until a periodic check finds Redis healthy again, decisions are made
+ * by the fallback at once instead of waiting for the deadline each time.
+ *
+ * <pre>{@code
+ * RateLimiter limiter = RedisRateLimiter.create(connection, RateLimiterConfig.builder("login")
+ *     .limit("user", RateLimit.perMinute(5))
+ *     .limit("ip", RateLimit.perMinute(100))
+ *     .expectedNodes(4)
+ *     .build());
+ * }</pre>
+ *
+ * <p>Redis keys: {@code <prefix><limiter>:<limit>:{<key>}} for a limiter with one limit (keys
+ * spread over a Cluster), and {@code <prefix>{<limiter>}:<limit>:<key>} for several limits, so that
+ * the keys of one decision share a Cluster slot. Each key expires once its state is back to a full
+ * burst. This class is thread-safe.
+ */
+public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
+
+  /*
+   * How is the Redis limiter designed, and why?
+   *
+   * One script, one round trip. ratelimit.lua reads each key's state, decides every limit of a
+   * request and writes the new states only if all of them allow it: atomic, because Redis runs a
+   * script alone. The arithmetic is the in-process limiter's (see LocalRateLimiter: GCRA keeps the
+   * theoretical arrival time, the token bucket tokens and last refill, the sliding window two
+   * counters), in integer microseconds, so that both give the same answers from the same inputs.
+   *
+   * Why Redis TIME. A limit is a statement about time. If every node used its own clock, a node
+   * 10 s ahead would see every GCRA timestamp as 10 s in the past and grant a full burst on every
+   * call. The script asks Redis for the time, so every node decides against one clock.
+   * (Scripts are replicated by effects since Redis 5, so TIME in a script that writes is fine.)
+   *
+   * Why a combiner. A decision is a few microseconds of Redis work but a whole round trip of
+   * client and kernel work; 16 threads doing one call each wait in line. Requests bound for the
+   * same slot are queued in a Lane; whenever fewer than MAX_IN_FLIGHT calls are under way, the
+   * queue is drained into ONE script call carrying up to MAX_BATCH requests, which the script
+   * decides in queue order, exactly as if they had been sent one by one, and answers per request.
+   * Lettuce pipelines the calls in flight on its one connection. At low load a call carries one
+   * request and nothing waits; at high load, batches grow and throughput grows with them. A hot key
+   * is no worse than many keys: the batch reads it once and writes it once. Nothing is retried by
+   * compare-and-swap, so there is no collapse under contention.
+   *
+   * Why it is safe to give up. The connection comes from RedisConnector: a command is never
+   * replayed after a reconnect, and commands issued while disconnected fail at once, so a script
+   * is applied at most once. A caller whose deadline passes falls back; if its request was not yet
+   * sent it is dropped from the batch, and if it was, Redis may still count it: a request that
+   * timed out can only have consumed permits (over-limiting by at most the requests in flight),
+   * never granted extra ones. NOSCRIPT (a restarted or failed-over Redis) is answered by sending
+   * the script body once with EVAL, which also caches it; the script did not run, so that is safe.
+   * Each call carries a nonce the script echoes, so a reply can never be matched to another call.
+   *
+   * Local batching (localBatch = n). A request asks Redis for its permits plus up to n more; the
+   * extra ones are leased to this node (never more than n held per key) for at most
+   * max(n emission intervals of the slowest limit, 100 ms) and spent locally without a round
+   * trip. Redis counted them when leased, so what Redis granted never exceeds the limit; but
+   * permits granted earlier may be spent later, so over any interval at most nodes x n permits
+   * more than the limit's bound can be admitted, and leases that expire unspent are lost
+   * (under-admission).
+   */
+
+  private static final Logger log = LoggerFactory.getLogger(RedisRateLimiter.class);
+
+  static final int MAX_IN_FLIGHT = 2;
+  static final int MAX_BATCH = 128;
+
+  /** The shortest time a lease is kept: 100 ms. */
+  static final long LEASE_MIN_AGE_NANOS = 100_000_000L;
+
+  private static final String SCRIPT = loadScript();
+  private static final String SHA = sha1(SCRIPT);
+  private static final Decision.Source REDIS = Decision.Source.REDIS;
+
+  private final RedisConnection<String, String> connection;
+  private final RateLimiterConfig config;
+  private final Requests requests;
+  private final String[] limitNames;
+  private final String[] keyParts;
+  private final boolean tagByLimiter;
+  private final boolean cluster;
+  private final Ticker ticker;
+  private final RateLimiterStats stats;
+  private final long deadlineNanos;
+  private final long recoveryIntervalNanos;
+  private final @Nullable LongSupplier clientMicros;
+  private final long ttlFloorMillis;
+  private final String[] argsHead;
+  private final long[] emissionMicros;
+  private final boolean sliding;
+  private final LocalRateLimiter fallback;
+  private final Lane single;
+  private final AtomicReferenceArray<@Nullable Lane> lanes;
+  private final AtomicLong nonces = new AtomicLong();
+  private final AtomicLong scriptCalls = new AtomicLong();
+
+  private volatile boolean degraded;
+  private final AtomicBoolean probing = new AtomicBoolean();
+  private volatile long nextProbeAt;
+  private final AtomicLong fallbackDecisions = new AtomicLong();
+
+  private final long leaseNanos;
+  private final ConcurrentHashMap<String, Lease> leases = new ConcurrentHashMap<>();
+
+  private RedisRateLimiter(
+      RedisConnection<String, String> connection,
+      RateLimiterConfig config,
+      @Nullable LongSupplier clientMicros,
+      long ttlFloorMillis) {
+    this.connection = connection;
+    this.config = config;
+    this.requests = new Requests(config);
+    this.limitNames = requests.limitNames();
+    this.tagByLimiter = limitNames.length > 1;
+    this.cluster = connection.isCluster();
+    this.ticker = config.ticker();
+    this.stats = config.stats();
+    this.deadlineNanos = config.deadline().toNanos();
+    this.recoveryIntervalNanos = config.recoveryCheckInterval().toNanos();
+    this.clientMicros = clientMicros;
+    this.ttlFloorMillis = ttlFloorMillis;
+    this.keyParts = new String[limitNames.length];
+    for (int i = 0; i < limitNames.length; i++) {
+      keyParts[i] =
+          tagByLimiter
+              ? config.keyPrefix() + "{" + config.name() + "}:" + limitNames[i] + ":"
+              : config.keyPrefix() + config.name() + ":" + limitNames[i] + ":{";
+    }
+    List<String> head = new ArrayList<>();
+    head.add(Integer.toString(algorithmCode(config.algorithm())));
+    head.add(Integer.toString(limitNames.length));
+    long slowest = 0;
+    for (RateLimit limit : config.limits().values()) {
+      head.add(Long.toString(limit.emissionIntervalMicros()));
+      head.add(Long.toString(limit.burst()));
+      slowest = Math.max(slowest, limit.emissionIntervalMicros());
+    }
+    this.argsHead = head.toArray(String[]::new);
+    this.emissionMicros =
+        config.limits().values().stream().mapToLong(RateLimit::emissionIntervalMicros).toArray();
+    this.sliding = config.algorithm() == Algorithm.SLIDING_WINDOW;
+    this.leaseNanos =
+        Math.max(LEASE_MIN_AGE_NANOS, slowest * 1_000 * Math.max(1, config.localBatch()));
+    Map<String, RateLimit> shares = new LinkedHashMap<>();
+    config
+        .limits()
+        .forEach((name, limit) -> shares.put(name, limit.perNode(config.expectedNodes())));
+    RateLimiterConfig.Builder rebuilt = RateLimiterConfig.builder(config.name());
+    shares.forEach(rebuilt::limit);
+    rebuilt
+        .algorithm(config.algorithm())
+        .maximumKeys(config.maximumKeys())
+        .ticker(config.ticker())
+        .stats(RateLimiterStats.disabled());
+    this.fallback =
+        new LocalRateLimiter(
+            rebuilt.build(),
+            Decision.Source.FALLBACK,
+            config.limits(),
+            RateLimiterStats.disabled());
+    this.single = new Lane(this::send, MAX_IN_FLIGHT, MAX_BATCH);
+    this.lanes = new AtomicReferenceArray<>(cluster ? SlotHash.SLOT_COUNT : 0);
+  }
+
+  /**
+   * A limiter on {@code connection} (standalone or Cluster) for {@code config}.
+   *
+   * @param connection a connection from {@link dev.securecart.core.redis.RedisConnector}; shared,
+   *     not closed by the limiter
+   * @param config the limits and settings
+   * @return the limiter
+   */
+  public static RedisRateLimiter create(
+      RedisConnection<String, String> connection, RateLimiterConfig config) {
+    requireNonNull(connection, "connection");
+    requireNonNull(config, "config");
+    return new RedisRateLimiter(connection, config, null, 0);
+  }
+
+  /**
+   * For tests only: a limiter whose script takes "now" from {@code clientMicros} instead of Redis
+   * TIME (so that a fake clock drives it), with keys kept {@code ttlFloorMillis} longer.
+   */
+  static RedisRateLimiter withClientTime(
+      RedisConnection<String, String> connection,
+      RateLimiterConfig config,
+      LongSupplier clientMicros,
+      long ttlFloorMillis) {
+    return new RedisRateLimiter(connection, config, clientMicros, ttlFloorMillis);
+  }
+
+  @Override
+  public RateLimiterConfig config() {
+    return config;
+  }
+
+  /** Whether the limiter currently decides with its fallback because Redis was slow or down. */
+  public boolean isFallingBack() {
+    return degraded;
+  }
+
+  @Override
+  public Decision tryAcquire(String key, long permits) {
+    requests.checkKey(key);
+    requests.checkPermits(permits);
+    return decide(sameKey(key), permits);
+  }
+
+  @Override
+  public Decision tryAcquire(Keys keys, long permits) {
+    String[] resolved = requests.resolve(keys);
+    requests.checkPermits(permits);
+    return decide(resolved, permits);
+  }
+
+  @Override
+  public CompletableFuture<Decision> tryAcquireAsync(String key, long permits) {
+    requests.checkKey(key);
+    requests.checkPermits(permits);
+    return decideAsync(sameKey(key), permits);
+  }
+
+  @Override
+  public CompletableFuture<Decision> tryAcquireAsync(Keys keys, long permits) {
+    String[] resolved = requests.resolve(keys);
+    requests.checkPermits(permits);
+    return decideAsync(resolved, permits);
+  }
+
+  /** Stops using the limiter; the connection stays open (it belongs to the caller). */
+  @Override
+  public void close() {
+    leases.clear();
+  }
+
+  private String[] sameKey(String key) {
+    String[] keys = new String[limitNames.length];
+    Arrays.fill(keys, key);
+    return keys;
+  }
+
+  private Decision decide(String[] keys, long permits) {
+    long now = ticker.read();
+    if (config.localBatch() > 0) {
+      Decision leased = spendLease(keys, permits, now);
+      if (leased != null) {
+        return leased;
+      }
+    }
+    if (degraded) {
+      maybeProbe(now);
+      return fallback(keys, permits);
+    }
+    Request request = submit(keys, permits, now);
+    try {
+      long wait = deadlineNanos - (ticker.read() - now);
+      Decision decision = request.get(Math.max(0, wait), TimeUnit.NANOSECONDS);
+      return decided(request, decision, now);
+    } catch (TimeoutException e) {
+      if (request.completeExceptionally(e)) {
+        failed(e);
+        return fallback(keys, permits);
+      }
+      return settled(request, keys, permits, now);
+    } catch (ExecutionException e) {
+      failed(e.getCause() == null ? e : e.getCause());
+      return fallback(keys, permits);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      request.completeExceptionally(e);
+      return fallback(keys, permits);
+    }
+  }
+
+  /** The answer that raced the caller's timeout. */
+  private Decision settled(Request request, String[] keys, long permits, long now) {
+    try {
+      return decided(request, request.join(), now);
+    } catch (CompletionException | java.util.concurrent.CancellationException e) {
+      failed(e.getCause() == null ? e : e.getCause());
+      return fallback(keys, permits);
+    }
+  }
+
+  private CompletableFuture<Decision> decideAsync(String[] keys, long permits) {
+    long now = ticker.read();
+    if (config.localBatch() > 0) {
+      Decision leased = spendLease(keys, permits, now);
+      if (leased != null) {
+        return CompletableFuture.completedFuture(leased);
+      }
+    }
+    if (degraded) {
+      maybeProbe(now);
+      return CompletableFuture.completedFuture(fallback(keys, permits));
+    }
+    Request request = submit(keys, permits, now);
+    long wait = deadlineNanos - (ticker.read() - now);
+    return request
+        .orTimeout(Math.max(1, wait), TimeUnit.NANOSECONDS)
+        .handle(
+            (decision, error) -> {
+              if (error == null) {
+                return decided(request, decision, now);
+              }
+              Throwable cause =
+                  error instanceof CompletionException && error.getCause() != null
+                      ? error.getCause()
+                      : error;
+              failed(cause);
+              return fallback(keys, permits);
+            });
+  }
+
+  private Request submit(String[] keys, long permits, long now) {
+    String[] redisKeys = new String[keys.length];
+    for (int i = 0; i < keys.length; i++) {
+      redisKeys[i] = tagByLimiter ? keyParts[i] + keys[i] : keyParts[i] + keys[i] + "}";
+    }
+    long most = permits;
+    if (config.localBatch() > 0) {
+      most = permits + config.localBatch();
+    }
+    Request request = new Request(redisKeys, keys, permits, most, now);
+    lane(redisKeys[0]).submit(request);
+    return request;
+  }
+
+  private Decision decided(Request request, Decision decision, long now) {
+    stats.recordDecision(REDIS, decision.isAllowed());
+    if (decision.isAllowed() && request.granted > request.least) {
+      long extra = request.granted - request.least;
+      String key = leaseKey(request.keys);
+      Lease held = leases.get(key);
+      // A node never holds more than localBatch leased permits for a key: that is what bounds
+      // the over-admission. Permits beyond it are dropped (under-admission only).
+      if (held != null && now - held.expiresAt < 0) {
+        long left;
+        do {
+          left = held.left.get();
+        } while (!held.left.compareAndSet(left, Math.min(config.localBatch(), left + extra)));
+      } else {
+        leases.put(key, new Lease(extra, now + leaseNanos, decision));
+      }
+      if (leases.size() > config.maximumKeys()) {
+        leases.clear(); // bounded: forgetting leases only under-admits
+      }
+    }
+    return decision;
+  }
+
+  private Lane lane(String firstKey) {
+    if (!cluster) {
+      return single;
+    }
+    int slot = SlotHash.getSlot(firstKey);
+    Lane lane = lanes.get(slot);
+    if (lane == null) {
+      lanes.compareAndSet(slot, null, new Lane(this::send, MAX_IN_FLIGHT, MAX_BATCH));
+      lane = lanes.get(slot);
+    }
+    return requireNonNull(lane, "lane");
+  }
+
+  // ---- Redis calls ----------------------------------------------------------------------------
+
+  @SuppressWarnings("FutureReturnValueIgnored") // completion is handled in the callbacks
+  private void send(List<Request> batch, Runnable done) {
+    // Identical requests (same key, same permits) of a single-limit limiter form one group that
+    // the script decides one after the other and answers in 9 numbers: a hot key costs the same
+    // to encode, run and decode whether 1 or 100 callers wait on it.
+    List<List<Request>> groups = new ArrayList<>();
+    Map<String, List<Request>> open = new HashMap<>();
+    for (Request request : batch) {
+      if (limitNames.length == 1 && request.least == request.most) {
+        List<Request> group = open.get(request.redisKeys[0]);
+        if (group != null && group.get(0).least == request.least) {
+          group.add(request);
+          continue;
+        }
+        group = new ArrayList<>(4);
+        group.add(request);
+        open.put(request.redisKeys[0], group);
+        groups.add(group);
+      } else {
+        groups.add(List.of(request));
+      }
+    }
+    Map<String, Integer> index = new HashMap<>();
+    List<String> keys = new ArrayList<>();
+    List<String> args =
+        new ArrayList<>(8 + argsHead.length + groups.size() * (3 + keyParts.length));
+    String nonce = Long.toString(nonces.incrementAndGet());
+    scriptCalls.incrementAndGet();
+    args.add(nonce);
+    args.add(clientMicros == null ? "" : Long.toString(clientMicros.getAsLong()));
+    args.add(Long.toString(ttlFloorMillis));
+    args.addAll(Arrays.asList(argsHead));
+    args.add(Integer.toString(groups.size()));
+    for (List<Request> group : groups) {
+      Request first = group.get(0);
+      args.add(Integer.toString(group.size()));
+      args.add(Long.toString(first.least));
+      args.add(Long.toString(first.most));
+      for (String key : first.redisKeys) {
+        Integer position = index.get(key);
+        if (position == null) {
+          keys.add(key);
+          position = keys.size();
+          index.put(key, position);
+        }
+        args.add(Integer.toString(position));
+      }
+    }
+    String[] keyArray = keys.toArray(String[]::new);
+    String[] argArray = args.toArray(String[]::new);
+    call(true, keyArray, argArray)
+        .whenComplete(
+            (reply, error) -> {
+              if (error instanceof RedisNoScriptException
+                  || (error != null && error.getCause() instanceof RedisNoScriptException)) {
+                // Redis lost its script cache (restart, failover): the script did not run.
+                call(false, keyArray, argArray)
+                    .whenComplete((again, failure) -> finish(groups, nonce, again, failure, done));
+                return;
+              }
+              finish(groups, nonce, reply, error, done);
+            });
+  }
+
+  private CompletableFuture<List<Object>> call(boolean bySha, String[] keys, String[] args) {
+    try {
+      return (bySha
+              ? connection.async().<List<Object>>evalsha(SHA, ScriptOutputType.MULTI, keys, args)
+              : connection.async().<List<Object>>eval(SCRIPT, ScriptOutputType.MULTI, keys, args))
+          .toCompletableFuture();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private void finish(
+      List<List<Request>> groups,
+      String nonce,
+      @Nullable List<Object> reply,
+      @Nullable Throwable error,
+      Runnable done) {
+    done.run(); // let the next batch go before waking the callers
+    long now = ticker.read();
+    Throwable failure = error;
+    if (failure == null
+        && (reply == null
+            || reply.size() != 2 + 9 * groups.size()
+            || !nonce.equals(String.valueOf(reply.get(0))))) {
+      failure =
+          new IllegalStateException(
+              "the Redis reply does not match its request (connection out of sync)");
+    }
+    if (failure != null || reply == null) {
+      for (List<Request> group : groups) {
+        for (Request request : group) {
+          request.completeExceptionally(failure);
+        }
+      }
+      return;
+    }
+    try {
+      complete(groups, reply, now);
+    } catch (RuntimeException e) {
+      // A reply of an unexpected shape: whoever was not answered falls back.
+      for (List<Request> group : groups) {
+        for (Request request : group) {
+          request.completeExceptionally(e);
+        }
+      }
+    }
+  }
+
+  private void complete(List<List<Request>> groups, List<Object> reply, long now) {
+    for (int g = 0; g < groups.size(); g++) {
+      List<Request> group = groups.get(g);
+      int at = 2 + 9 * g;
+      long grants = (Long) reply.get(at);
+      long perGrant = (Long) reply.get(at + 1);
+      int grantLimit = ((Long) reply.get(at + 2)).intValue();
+      long remaining = (Long) reply.get(at + 3);
+      long reset = (Long) reply.get(at + 4);
+      long resetStep = sliding ? 0 : perGrant * emissionMicros[grantLimit];
+      for (int i = 0; i < group.size(); i++) {
+        Request request = group.get(i);
+        Decision decision;
+        if (i < grants) {
+          request.granted = perGrant;
+          decision =
+              new Decision(
+                  true,
+                  Math.max(0, remaining - i * perGrant),
+                  (reset + i * resetStep) * 1_000,
+                  0,
+                  REDIS,
+                  limitNames[grantLimit],
+                  config.limits());
+        } else {
+          decision =
+              new Decision(
+                  false,
+                  (Long) reply.get(at + 6),
+                  (Long) reply.get(at + 7) * 1_000,
+                  (Long) reply.get(at + 8) * 1_000,
+                  REDIS,
+                  limitNames[((Long) reply.get(at + 5)).intValue()],
+                  config.limits());
+        }
+        stats.recordRedisLatency(now - request.submittedAt);
+        request.complete(decision);
+      }
+    }
+  }
+
+  // ---- Fallback -------------------------------------------------------------------------------
+
+  private void failed(Throwable cause) {
+    if (degraded) {
+      return;
+    }
+    synchronized (this) {
+      if (degraded) {
+        return;
+      }
+      nextProbeAt = ticker.read() + recoveryIntervalNanos;
+      degraded = true;
+    }
+    stats.recordFallback(true);
+    log.warn(
+        "Rate limiter '{}': Redis is unavailable ({}, deadline {} ms); deciding with the {}"
+            + " fallback until it is back",
+        config.name(),
+        describe(cause),
+        config.deadline().toMillis(),
+        config.failMode());
+  }
+
+  private void recovered() {
+    synchronized (this) {
+      if (!degraded) {
+        return;
+      }
+      degraded = false;
+    }
+    stats.recordFallback(false);
+    log.info(
+        "Rate limiter '{}': Redis is back; deciding on Redis again after {} fallback decisions",
+        config.name(),
+        fallbackDecisions.getAndSet(0));
+  }
+
+  @SuppressWarnings("FutureReturnValueIgnored") // completion is handled in the callback
+  private void maybeProbe(long now) {
+    if (now - nextProbeAt < 0 || !probing.compareAndSet(false, true)) {
+      return;
+    }
+    nextProbeAt = now + recoveryIntervalNanos;
+    long started = ticker.read();
+    // A script call that touches nothing: proves the connection, the script cache and the server.
+    String[] args = new String[argsHead.length + 4];
+    args[0] = "probe";
+    args[1] = clientMicros == null ? "" : Long.toString(clientMicros.getAsLong());
+    args[2] = "0";
+    System.arraycopy(argsHead, 0, args, 3, argsHead.length);
+    args[args.length - 1] = "0";
+    String[] keys = {keyParts[0] + "probe" + (tagByLimiter ? "" : "}")};
+    call(true, keys, args)
+        .thenCompose(
+            reply ->
+                reply != null ? CompletableFuture.completedFuture(reply) : call(false, keys, args))
+        .exceptionallyCompose(
+            error ->
+                error instanceof RedisNoScriptException
+                        || error.getCause() instanceof RedisNoScriptException
+                    ? call(false, keys, args)
+                    : CompletableFuture.failedFuture(error))
+        .whenComplete(
+            (reply, error) -> {
+              long took = ticker.read() - started;
+              // Back only when Redis answers within the decision deadline again (with slack for
+              // a noisy host), or every decision would wait out its deadline.
+              if (error == null && took <= Math.max(2 * deadlineNanos, 20_000_000L)) {
+                recovered();
+              }
+              probing.set(false);
+            });
+  }
+
+  private Decision fallback(String[] keys, long permits) {
+    fallbackDecisions.incrementAndGet();
+    Decision decision =
+        switch (config.failMode()) {
+          case OPEN ->
+              new Decision(true, 0, 0, 0, Decision.Source.FALLBACK, limitNames[0], config.limits());
+          case CLOSED ->
+              new Decision(
+                  false,
+                  0,
+                  0,
+                  recoveryIntervalNanos,
+                  Decision.Source.FALLBACK,
+                  limitNames[0],
+                  config.limits());
+          case LOCAL -> fallback.decide(keys, permits);
+        };
+    stats.recordDecision(Decision.Source.FALLBACK, decision.isAllowed());
+    return decision;
+  }
+
+  private static String describe(Throwable cause) {
+    if (cause instanceof TimeoutException) {
+      return "no answer within the deadline";
+    }
+    String message = cause.getMessage();
+    return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+  }
+
+  // ---- Local batching -------------------------------------------------------------------------
+
+  /** Permits leased from Redis for one key (tuple), spent locally until used up or expired. */
+  private static final class Lease {
+    final AtomicLong left;
+    final long expiresAt;
+    final Decision granted;
+
+    Lease(long left, long expiresAt, Decision granted) {
+      this.left = new AtomicLong(left);
+      this.expiresAt = expiresAt;
+      this.granted = granted;
+    }
+  }
+
+  private String leaseKey(String[] keys) {
+    return keys.length == 1 ? keys[0] : String.join("\u0000", keys);
+  }
+
+  private @Nullable Decision spendLease(String[] keys, long permits, long now) {
+    Lease lease = leases.get(leaseKey(keys));
+    if (lease == null || now - lease.expiresAt >= 0) {
+      return null;
+    }
+    while (true) {
+      long left = lease.left.get();
+      if (left < permits) {
+        return null;
+      }
+      if (lease.left.compareAndSet(left, left - permits)) {
+        Decision granted = lease.granted;
+        stats.recordDecision(Decision.Source.LEASE, true);
+        return new Decision(
+            true,
+            granted.remaining() + left - permits,
+            granted.resetAfterNanos(),
+            0,
+            Decision.Source.LEASE,
+            granted.limitName(),
+            granted.limits());
+      }
+    }
+  }
+
+  // ---- Script ---------------------------------------------------------------------------------
+
+  private static int algorithmCode(Algorithm algorithm) {
+    return switch (algorithm) {
+      case GCRA -> 1;
+      case TOKEN_BUCKET -> 2;
+      case SLIDING_WINDOW -> 3;
+    };
+  }
+
+  private static String loadScript() {
+    try (InputStream in = RedisRateLimiter.class.getResourceAsStream("ratelimit.lua")) {
+      if (in == null) {
+        throw new IllegalStateException("ratelimit.lua is missing from the sdk-ratelimit jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read ratelimit.lua", e);
+    }
+  }
+
+  private static String sha1(String script) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8));
+      StringBuilder hex = new StringBuilder();
+      for (byte b : digest) {
+        hex.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+      }
+      return hex.toString();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-1 is not available", e);
+    }
+  }
+
+  /** The number of batched script calls sent, for tests. */
+  long scriptCalls() {
+    return scriptCalls.get();
+  }
+
+  /** The SHA-1 of the script, as {@code EVALSHA} takes it. */
+  static String scriptSha() {
+    return SHA;
+  }
+
+  @Override
+  public String toString() {
+    return "RedisRateLimiter[" + config.name() + (degraded ? ", falling back" : "") + "]";
+  }
+}

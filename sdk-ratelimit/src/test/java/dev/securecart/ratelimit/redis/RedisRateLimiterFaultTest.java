@@ -1,0 +1,233 @@
+package dev.securecart.ratelimit.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.securecart.core.redis.RedisConnection;
+import dev.securecart.core.redis.RedisConnector;
+import dev.securecart.core.redis.RedisSettings;
+import dev.securecart.core.testing.FaultProxy;
+import dev.securecart.core.testing.RedisExtension;
+import dev.securecart.core.testing.RedisNamespace;
+import dev.securecart.core.testing.RedisTestServer;
+import dev.securecart.ratelimit.Decision;
+import dev.securecart.ratelimit.FailMode;
+import dev.securecart.ratelimit.RateLimit;
+import dev.securecart.ratelimit.RateLimiterConfig;
+import dev.securecart.ratelimit.RateLimiterStats;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Redis frozen, black-holed or cut through a fault proxy: decisions keep their deadline. */
+@ExtendWith(RedisExtension.class)
+final class RedisRateLimiterFaultTest {
+
+  private static final Duration DEADLINE = Duration.ofMillis(10);
+
+  private FaultProxy proxy;
+  private RedisConnector connector;
+  private RedisConnection<String, String> connection;
+  private RedisNamespace ns;
+
+  /** Records the fallback transitions (the same code path logs them). */
+  private static final class RecordingStats implements RateLimiterStats {
+    final List<Boolean> transitions = new CopyOnWriteArrayList<>();
+    final AtomicLong fallbackDecisions = new AtomicLong();
+
+    @Override
+    public void recordDecision(Decision.Source source, boolean allowed) {
+      if (source == Decision.Source.FALLBACK) {
+        fallbackDecisions.incrementAndGet();
+      }
+    }
+
+    @Override
+    public void recordRedisLatency(long nanos) {}
+
+    @Override
+    public void recordFallback(boolean active) {
+      transitions.add(active);
+    }
+  }
+
+  /** How Redis goes away. */
+  enum Fault {
+    /** Every byte is delayed by 3 s: a server that stops answering for a while, then catches up. */
+    FROZEN,
+    /** Bytes vanish, connections stay open; it ends with the connections reset, as TCP would. */
+    BLACK_HOLE,
+    /** Open connections are reset and new ones refused. */
+    CUT
+  }
+
+  @BeforeEach
+  void connect(RedisTestServer server, RedisNamespace ns) {
+    this.ns = ns;
+    proxy = FaultProxy.startFor(server);
+    connector =
+        RedisConnector.create(
+            RedisSettings.builder(proxy.proxied(server).uri())
+                .commandTimeout(Duration.ofSeconds(2))
+                .connectTimeout(Duration.ofMillis(500))
+                .build());
+    connection = connector.connect();
+  }
+
+  @AfterEach
+  void disconnect() {
+    connection.close();
+    connector.close();
+    proxy.close();
+  }
+
+  private RateLimiterConfig.Builder config(String name) {
+    return RateLimiterConfig.builder(name)
+        .keyPrefix(ns.prefix())
+        .deadline(DEADLINE)
+        .recoveryCheckInterval(Duration.ofMillis(100));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Fault.class)
+  void everyDecisionKeepsItsDeadlineFallsBackAndTheLimiterReturnsToRedis(Fault fault)
+      throws Exception {
+    RecordingStats stats = new RecordingStats();
+    RedisRateLimiter limiter =
+        RedisRateLimiter.create(
+            connection, config("faulty").limit(RateLimit.perSecond(100_000)).stats(stats).build());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> limiter.tryAcquire("warm").source() == Decision.Source.REDIS);
+
+    switch (fault) {
+      case FROZEN -> proxy.latency(Duration.ofSeconds(3));
+      case BLACK_HOLE -> proxy.blackHole(true);
+      case CUT -> {
+        proxy.refuseConnections(true);
+        proxy.resetConnections();
+      }
+    }
+    List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+    List<Decision.Source> sources = Collections.synchronizedList(new ArrayList<>());
+    int threads = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        String key = "key-" + t;
+        done.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = 0; i < 500; i++) {
+                    long begun = System.nanoTime();
+                    Decision decision =
+                        i % 2 == 0
+                            ? limiter.tryAcquire(key)
+                            : limiter.tryAcquireAsync(key, 1).get(10, TimeUnit.SECONDS);
+                    latencies.add(System.nanoTime() - begun);
+                    sources.add(decision.source());
+                  }
+                  return null;
+                }));
+      }
+      start.countDown();
+      for (Future<?> future : done) {
+        future.get(60, TimeUnit.SECONDS); // no exception reaches a caller
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    List<Long> sorted = new ArrayList<>(latencies);
+    Collections.sort(sorted);
+    long p99 = sorted.get((int) (sorted.size() * 0.99) - 1);
+    long max = sorted.get(sorted.size() - 1);
+    // p99 within deadline + 5 ms; the maximum under a hard cap far below the 2 s command timeout
+    // (a 2-core machine shared with other builds can stall any thread for a while).
+    assertThat(Duration.ofNanos(p99)).isLessThanOrEqualTo(DEADLINE.plusMillis(5));
+    assertThat(Duration.ofNanos(max)).isLessThan(Duration.ofMillis(500));
+    assertThat(sources.stream().filter(s -> s == Decision.Source.FALLBACK).count())
+        .isGreaterThan(1_900);
+    assertThat(limiter.isFallingBack()).isTrue();
+
+    proxy.heal();
+    if (fault == Fault.BLACK_HOLE) {
+      proxy.resetConnections();
+    }
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> limiter.tryAcquire("after").source() == Decision.Source.REDIS);
+    assertThat(limiter.isFallingBack()).isFalse();
+    assertThat(stats.transitions).startsWith(true, false);
+    assertThat(stats.fallbackDecisions.get()).isGreaterThan(1_900);
+  }
+
+  @Test
+  void failingClosedRejectsEveryRequestWhileRedisIsDown() {
+    RedisRateLimiter limiter =
+        RedisRateLimiter.create(
+            connection,
+            config("closed").limit(RateLimit.perMinute(100)).failMode(FailMode.CLOSED).build());
+    cut();
+    for (int i = 0; i < 20; i++) {
+      Decision decision = limiter.tryAcquire("user");
+      assertThat(decision.isAllowed()).isFalse();
+      assertThat(decision.isFallback()).isTrue();
+      assertThat(decision.retryAfter()).isPositive();
+    }
+  }
+
+  @Test
+  void failingOpenAdmitsEveryRequestWhileRedisIsDown() {
+    RedisRateLimiter limiter =
+        RedisRateLimiter.create(
+            connection,
+            config("open").limit(RateLimit.perMinute(1)).failMode(FailMode.OPEN).build());
+    cut();
+    for (int i = 0; i < 20; i++) {
+      Decision decision = limiter.tryAcquire("user");
+      assertThat(decision.isAllowed()).isTrue();
+      assertThat(decision.isFallback()).isTrue();
+    }
+  }
+
+  @Test
+  void theLocalFallbackEnforcesThisNodesShareOfTheLimit() {
+    RedisRateLimiter limiter =
+        RedisRateLimiter.create(
+            connection, config("share").limit(RateLimit.perMinute(10)).expectedNodes(2).build());
+    cut();
+    int allowed = 0;
+    Decision last = null;
+    for (int i = 0; i < 20; i++) {
+      last = limiter.tryAcquire("user");
+      assertThat(last.isFallback()).isTrue();
+      allowed += last.isAllowed() ? 1 : 0;
+    }
+    assertThat(allowed).isEqualTo(5); // half the burst of 10 on each of 2 nodes
+    assertThat(last.headers()).containsEntry("RateLimit-Policy", "\"default\";q=10;w=60");
+  }
+
+  private void cut() {
+    proxy.refuseConnections(true);
+    proxy.resetConnections();
+  }
+}

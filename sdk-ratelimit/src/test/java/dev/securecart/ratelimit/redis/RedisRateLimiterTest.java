@@ -1,0 +1,303 @@
+package dev.securecart.ratelimit.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.securecart.core.redis.RedisConnection;
+import dev.securecart.core.redis.RedisConnector;
+import dev.securecart.core.redis.RedisSettings;
+import dev.securecart.core.testing.FakeClock;
+import dev.securecart.core.testing.RedisExtension;
+import dev.securecart.core.testing.RedisNamespace;
+import dev.securecart.core.testing.RedisTestServer;
+import dev.securecart.core.testing.RespClient;
+import dev.securecart.ratelimit.Algorithm;
+import dev.securecart.ratelimit.Decision;
+import dev.securecart.ratelimit.Keys;
+import dev.securecart.ratelimit.RateLimit;
+import dev.securecart.ratelimit.RateLimiter;
+import dev.securecart.ratelimit.RateLimiterConfig;
+import dev.securecart.ratelimit.RateLimiterContractTest;
+import dev.securecart.ratelimit.RateLimiterMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The contract on a real Redis, with the script's clock driven by the test's {@link FakeClock}
+ * (through a test-only hook) so that Redis and the in-process limiter are held to the same exact
+ * answers; plus what only the Redis limiter does.
+ */
+@ExtendWith(RedisExtension.class)
+final class RedisRateLimiterTest extends RateLimiterContractTest {
+
+  private RedisTestServer server;
+  private RedisNamespace ns;
+  private RedisConnector connector;
+  private RedisConnection<String, String> connection;
+
+  @BeforeEach
+  void connect(RedisTestServer server, RedisNamespace ns) {
+    this.server = server;
+    this.ns = ns;
+    this.connector = RedisConnector.create(RedisSettings.of(server.uri()));
+    this.connection = connector.connect();
+  }
+
+  @AfterEach
+  void disconnect() {
+    connection.close();
+    connector.close();
+  }
+
+  @Override
+  protected RateLimiter limiter(RateLimiterConfig config) {
+    FakeClock ticker = clock;
+    LongSupplier micros = () -> Math.floorDiv(ticker.read(), 1_000L);
+    return RedisRateLimiter.withClientTime(
+        connection,
+        config.newBuilder().keyPrefix(ns.prefix()).deadline(Duration.ofSeconds(10)).build(),
+        micros,
+        600_000);
+  }
+
+  @Override
+  protected Decision.Source expectedSource() {
+    return Decision.Source.REDIS;
+  }
+
+  private RateLimiterConfig.Builder real(String name) {
+    return RateLimiterConfig.builder(name).keyPrefix(ns.prefix()).deadline(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void twoNodesWhoseClocksDifferByTenSecondsAgreeExactlyBecauseRedisKeepsTheTime() {
+    FakeClock nodeA = FakeClock.create();
+    FakeClock nodeB = nodeA.skewedBy(Duration.ofSeconds(10));
+    RateLimiterConfig config = real("skew").limit(RateLimit.perMinute(10)).build();
+    try (RedisConnection<String, String> second = connector.connect()) {
+      RedisRateLimiter a =
+          RedisRateLimiter.create(connection, config.newBuilder().ticker(nodeA).build());
+      RedisRateLimiter b =
+          RedisRateLimiter.create(second, config.newBuilder().ticker(nodeB).build());
+
+      List<Long> remaining = new ArrayList<>();
+      int allowed = 0;
+      for (int i = 0; i < 20; i++) {
+        Decision decision = (i % 2 == 0 ? a : b).tryAcquire("shopper");
+        if (decision.isAllowed()) {
+          allowed++;
+          remaining.add(decision.remaining());
+        }
+      }
+      assertThat(allowed).isEqualTo(10);
+      assertThat(remaining).containsExactly(9L, 8L, 7L, 6L, 5L, 4L, 3L, 2L, 1L, 0L);
+      Duration retryA = a.tryAcquire("shopper").retryAfter();
+      Duration retryB = b.tryAcquire("shopper").retryAfter();
+      assertThat(retryA).isBetween(Duration.ofSeconds(5), Duration.ofSeconds(6));
+      assertThat(retryB).isBetween(retryA.minusSeconds(1), retryA); // later, never earlier
+    }
+  }
+
+  @Test
+  void clientClocksTenSecondsApartWouldDisagreeWhichIsWhyTheScriptReadsRedisTime() {
+    FakeClock nodeA = FakeClock.create();
+    FakeClock nodeB = nodeA.skewedBy(Duration.ofSeconds(10));
+    RateLimiterConfig config = real("naive").limit(RateLimit.perMinute(10)).build();
+    RedisRateLimiter a =
+        RedisRateLimiter.withClientTime(connection, config, () -> micros(nodeA.instant()), 0);
+    RedisRateLimiter b =
+        RedisRateLimiter.withClientTime(connection, config, () -> micros(nodeB.instant()), 0);
+
+    int allowed = 0;
+    for (int i = 0; i < 10; i++) {
+      allowed += a.tryAcquire("shopper").isAllowed() ? 1 : 0;
+    }
+    for (int i = 0; i < 10; i++) {
+      allowed += b.tryAcquire("shopper").isAllowed() ? 1 : 0;
+    }
+    // Node B, 10 s ahead, sees 10 s of refill that never happened: 1 permit per 6 s, so 1 extra.
+    assertThat(allowed).isEqualTo(11);
+  }
+
+  private static long micros(Instant instant) {
+    return instant.getEpochSecond() * 1_000_000 + instant.getNano() / 1_000;
+  }
+
+  @Test
+  void keysFollowTheDocumentedLayoutAndExpireOnceTheBurstIsBack() {
+    RedisRateLimiter single =
+        RedisRateLimiter.create(connection, real("login").limit(RateLimit.perMinute(5)).build());
+    RedisRateLimiter multi =
+        RedisRateLimiter.create(
+            connection,
+            real("checkout")
+                .limit("user", RateLimit.perMinute(5))
+                .limit("ip", RateLimit.perMinute(100))
+                .build());
+    single.tryAcquire("alice");
+    multi.tryAcquire(Keys.of("user", "alice", "ip", "10.0.0.1"));
+
+    assertThat(ns.keys())
+        .containsExactlyInAnyOrder(
+            ns.prefix() + "login:default:{alice}",
+            ns.prefix() + "{checkout}:user:alice",
+            ns.prefix() + "{checkout}:ip:10.0.0.1");
+    try (RespClient redis = RespClient.connect(server, Duration.ofSeconds(5))) {
+      long ttl = (Long) redis.call("PTTL", ns.prefix() + "login:default:{alice}");
+      assertThat(ttl).isBetween(1L, 12_001L); // one permit of 5/min: back to full in 12 s
+    }
+  }
+
+  @Test
+  void aFlushedScriptCacheIsReloadedAndTheDecisionStillComesFromRedis() {
+    RedisRateLimiter limiter =
+        RedisRateLimiter.create(connection, real("flush").limit(RateLimit.perMinute(5)).build());
+    assertThat(limiter.tryAcquire("k").source()).isEqualTo(Decision.Source.REDIS);
+    try (RespClient redis = RespClient.connect(server, Duration.ofSeconds(5))) {
+      redis.call("SCRIPT", "FLUSH");
+      Decision decision = limiter.tryAcquire("k");
+
+      assertThat(decision.source()).isEqualTo(Decision.Source.REDIS);
+      assertThat(decision.remaining()).isEqualTo(3);
+      assertThat(redis.callList("SCRIPT", "EXISTS", RedisRateLimiter.scriptSha()).get(0))
+          .isEqualTo(1L);
+      assertThat(limiter.isFallingBack()).isFalse();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Algorithm.class)
+  void concurrentDecisionsShareScriptCallsAndEachCallerGetsItsOwnExactDecision(Algorithm algorithm)
+      throws Exception {
+    FakeClock frozen = FakeClock.create();
+    RedisRateLimiter limiter =
+        RedisRateLimiter.withClientTime(
+            connection,
+            real("combined")
+                .algorithm(algorithm)
+                .limit(RateLimit.perMinute(1_000))
+                .ticker(frozen)
+                .build(),
+            () -> Math.floorDiv(frozen.read(), 1_000L),
+            600_000);
+    int threads = 16;
+    int perThread = 200;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<List<Long>>> results = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        results.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  List<Long> remaining = new ArrayList<>();
+                  for (int i = 0; i < perThread; i++) {
+                    Decision decision = limiter.tryAcquire("hot");
+                    assertThat(decision.source()).isEqualTo(Decision.Source.REDIS);
+                    if (decision.isAllowed()) {
+                      remaining.add(decision.remaining());
+                      if (algorithm != Algorithm.SLIDING_WINDOW) {
+                        // Exactly what a sequential decision reports: 60 ms per permit taken.
+                        assertThat(decision.resetAfter())
+                            .isEqualTo(Duration.ofMillis(60 * (1_000 - decision.remaining())));
+                      }
+                    } else {
+                      assertThat(decision.remaining()).isZero();
+                    }
+                  }
+                  return remaining;
+                }));
+      }
+      start.countDown();
+      List<Long> all = new ArrayList<>();
+      for (Future<List<Long>> result : results) {
+        all.addAll(result.get(120, TimeUnit.SECONDS));
+      }
+      // Time stands still: exactly the burst is granted, and every grant saw its own count.
+      assertThat(all).hasSize(1_000);
+      assertThat(all).doesNotHaveDuplicates();
+      assertThat(all).allMatch(r -> r >= 0 && r < 1_000);
+      assertThat(limiter.scriptCalls()).isLessThan((long) threads * perThread);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Algorithm.class)
+  void decisionsAreCountedInMetricsTaggedByLimiterNotByKey(Algorithm algorithm) {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    RedisRateLimiter limiter =
+        RedisRateLimiter.create(
+            connection,
+            real("metered")
+                .algorithm(algorithm)
+                .limit(RateLimit.perMinute(2))
+                .metrics(registry)
+                .build());
+    limiter.tryAcquire("alice");
+    limiter.tryAcquire("alice");
+    limiter.tryAcquire("alice");
+
+    assertThat(
+            registry
+                .get(RateLimiterMetrics.DECISIONS)
+                .tag("limiter", "metered")
+                .tag("result", "allowed")
+                .counter()
+                .count())
+        .isEqualTo(2);
+    assertThat(
+            registry.get(RateLimiterMetrics.DECISIONS).tag("result", "rejected").counter().count())
+        .isEqualTo(1);
+    assertThat(registry.get(RateLimiterMetrics.REDIS_LATENCY).timer().count()).isEqualTo(3);
+    assertThat(registry.get(RateLimiterMetrics.FALLBACK_ACTIVE).gauge().value()).isZero();
+    assertThat(registry.getMeters())
+        .allSatisfy(
+            meter -> assertThat(meter.getId().getTags().toString()).doesNotContain("alice"));
+  }
+
+  @Test
+  void localBatchingLeasesPermitsAndSpendsThemWithoutRoundTrips() {
+    RedisRateLimiter limiter =
+        RedisRateLimiter.create(
+            connection,
+            real("leased").limit(RateLimit.perMinute(60).withBurst(100)).localBatch(10).build());
+    List<Decision.Source> sources = new ArrayList<>();
+    for (int i = 0; i < 22; i++) {
+      Decision decision = limiter.tryAcquire("hot");
+      assertThat(decision.isAllowed()).isTrue();
+      sources.add(decision.source());
+    }
+    // One round trip takes 1 + 10 permits; the next 10 are spent locally.
+    assertThat(sources.subList(0, 11))
+        .containsExactly(
+            Decision.Source.REDIS,
+            Decision.Source.LEASE,
+            Decision.Source.LEASE,
+            Decision.Source.LEASE,
+            Decision.Source.LEASE,
+            Decision.Source.LEASE,
+            Decision.Source.LEASE,
+            Decision.Source.LEASE,
+            Decision.Source.LEASE,
+            Decision.Source.LEASE,
+            Decision.Source.LEASE);
+    assertThat(limiter.scriptCalls()).isEqualTo(2);
+  }
+}
