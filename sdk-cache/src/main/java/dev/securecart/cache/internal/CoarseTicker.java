@@ -59,7 +59,10 @@ final class CoarseTicker implements Ticker {
 
   /** Starts this ticker's thread; for the shared instance and for tests. */
   CoarseTicker start(String threadName) {
-    Thread updater = new Thread(this::run, threadName);
+    // Started from whichever thread first reads: inherit none of its thread locals and hold on to
+    // none of its class loaders.
+    Thread updater = new Thread(null, this::run, threadName, 0, false);
+    updater.setContextClassLoader(null);
     updater.setDaemon(true);
     thread = updater;
     updater.start();
