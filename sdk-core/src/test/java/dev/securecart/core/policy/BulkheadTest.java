@@ -1,22 +1,15 @@
 package dev.securecart.core.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.securecart.core.policy.BothWays.Fixture;
 import dev.securecart.core.policy.BothWays.Mode;
-import dev.securecart.core.policy.internal.ResiliencePolicyImpl;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -97,60 +90,11 @@ final class BulkheadTest {
   @EnumSource(Mode.class)
   void letsExactlyMaxConcurrentCallsInUnder32Threads(Mode mode) throws Exception {
     ResiliencePolicy policy = policy(BulkheadConfig.of(4));
-    int callers = 32;
-    CountDownLatch start = new CountDownLatch(1);
-    CompletableFuture<String> release = new CompletableFuture<>();
-    AtomicInteger entered = new AtomicInteger();
-    AtomicInteger rejected = new AtomicInteger();
-    List<Future<String>> results = new ArrayList<>();
-    for (int i = 0; i < callers; i++) {
-      results.add(
-          threads.submit(
-              () -> {
-                start.await();
-                try {
-                  CheckedSupplier<String> blocking =
-                      () -> {
-                        entered.incrementAndGet();
-                        return release.get(BothWays.WAIT_SECONDS, TimeUnit.SECONDS);
-                      };
-                  return switch (mode) {
-                    case SYNC -> policy.get(blocking);
-                    case SYNC_THROUGH_EXECUTOR ->
-                        ((ResiliencePolicyImpl) policy).getThroughExecutor(blocking, null);
-                    case ASYNC ->
-                        policy
-                            .<String>getAsync(
-                                () -> {
-                                  entered.incrementAndGet();
-                                  return release;
-                                })
-                            .get(BothWays.WAIT_SECONDS, TimeUnit.SECONDS);
-                  };
-                } catch (BulkheadFullException | ExecutionException e) {
-                  Throwable cause = e instanceof BulkheadFullException ? e : e.getCause();
-                  assertThat(cause).isInstanceOf(BulkheadFullException.class);
-                  rejected.incrementAndGet();
-                  return "rejected";
-                }
-              }));
-    }
-    start.countDown();
+    GatedCallers callers = GatedCallers.run(threads, policy, mode, 32, BulkheadFullException.class);
+    assertThat(callers.entered()).isEqualTo(4);
+    assertThat(callers.rejected()).isEqualTo(callers.callers() - 4);
 
-    await()
-        .atMost(Duration.ofSeconds(BothWays.WAIT_SECONDS))
-        .until(() -> entered.get() + rejected.get() == callers);
-    assertThat(entered).hasValue(4);
-    assertThat(rejected).hasValue(callers - 4);
-
-    release.complete("ok");
-    long ok = 0;
-    for (Future<String> result : results) {
-      if (result.get(BothWays.WAIT_SECONDS, TimeUnit.SECONDS).equals("ok")) {
-        ok++;
-      }
-    }
-    assertThat(ok).isEqualTo(4);
+    assertThat(callers.release()).filteredOn("ok"::equals).hasSize(4);
     assertThat(policy.get(() -> "free again")).isEqualTo("free again");
   }
 

@@ -2,12 +2,10 @@ package dev.securecart.core.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import dev.securecart.core.policy.BothWays.Fixture;
 import dev.securecart.core.policy.BothWays.Mode;
 import dev.securecart.core.policy.event.CircuitBreakerStateChangedEvent;
-import dev.securecart.core.policy.internal.ResiliencePolicyImpl;
 import dev.securecart.core.testing.FakeClock;
 import java.io.IOException;
 import java.time.Duration;
@@ -253,55 +251,13 @@ final class CircuitBreakerTest {
     fail(policy, 2);
     clock.advance(OPEN_DELAY);
 
-    int callers = 32;
-    CountDownLatch start = new CountDownLatch(1);
-    CompletableFuture<String> release = new CompletableFuture<>();
-    AtomicInteger entered = new AtomicInteger();
-    AtomicInteger rejected = new AtomicInteger();
-    List<Future<String>> results = new ArrayList<>();
-    for (int i = 0; i < callers; i++) {
-      results.add(
-          threads.submit(
-              () -> {
-                start.await();
-                try {
-                  CheckedSupplier<String> blocking =
-                      () -> {
-                        entered.incrementAndGet();
-                        return release.get(BothWays.WAIT_SECONDS, TimeUnit.SECONDS);
-                      };
-                  return switch (mode) {
-                    case SYNC -> policy.get(blocking);
-                    case SYNC_THROUGH_EXECUTOR ->
-                        ((ResiliencePolicyImpl) policy).getThroughExecutor(blocking, null);
-                    case ASYNC ->
-                        policy
-                            .<String>getAsync(
-                                () -> {
-                                  entered.incrementAndGet();
-                                  return release;
-                                })
-                            .get(BothWays.WAIT_SECONDS, TimeUnit.SECONDS);
-                  };
-                } catch (CircuitOpenException | java.util.concurrent.ExecutionException e) {
-                  Throwable cause = e instanceof CircuitOpenException ? e : e.getCause();
-                  assertThat(cause).isInstanceOf(CircuitOpenException.class);
-                  rejected.incrementAndGet();
-                  return "rejected";
-                }
-              }));
-    }
-    start.countDown();
-
-    await().atMost(DEADLINE).until(() -> entered.get() + rejected.get() == callers);
-    assertThat(entered).hasValue(3);
-    assertThat(rejected).hasValue(callers - 3);
+    GatedCallers callers = GatedCallers.run(threads, policy, mode, 32, CircuitOpenException.class);
+    assertThat(callers.entered()).isEqualTo(3);
+    assertThat(callers.rejected()).isEqualTo(callers.callers() - 3);
     assertThat(policy.circuitBreakerState()).isEqualTo(CircuitBreakerState.HALF_OPEN);
 
-    release.complete("ok");
-    for (Future<String> result : results) {
-      assertThat(result.get(BothWays.WAIT_SECONDS, TimeUnit.SECONDS)).isIn("ok", "rejected");
-    }
+    assertThat(callers.release())
+        .allMatch(result -> result.equals("ok") || result.equals("rejected"));
     assertThat(policy.circuitBreakerState()).isEqualTo(CircuitBreakerState.CLOSED);
   }
 
