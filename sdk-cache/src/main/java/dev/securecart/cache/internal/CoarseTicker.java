@@ -45,11 +45,17 @@ final class CoarseTicker implements Ticker {
   /** Whether the thread is parked for lack of readers, and {@link #now} is therefore stale. */
   private volatile boolean paused;
 
-  private volatile Thread thread = Thread.currentThread(); // replaced by start()
+  private final Thread thread;
 
-  CoarseTicker(long resolutionNanos, int idleTicks) {
+  /** A ticker whose thread, named {@code threadName}, runs once {@link #start()} is called. */
+  CoarseTicker(long resolutionNanos, int idleTicks, String threadName) {
     this.resolutionNanos = resolutionNanos;
     this.idleTicks = idleTicks;
+    // Started from whichever thread first reads: inherit none of its thread locals and hold on to
+    // none of its class loaders.
+    this.thread = new Thread(null, this::run, threadName, 0, false);
+    thread.setContextClassLoader(null);
+    thread.setDaemon(true);
   }
 
   /** Returns the shared ticker, starting its thread on the first call. */
@@ -58,14 +64,8 @@ final class CoarseTicker implements Ticker {
   }
 
   /** Starts this ticker's thread; for the shared instance and for tests. */
-  CoarseTicker start(String threadName) {
-    // Started from whichever thread first reads: inherit none of its thread locals and hold on to
-    // none of its class loaders.
-    Thread updater = new Thread(null, this::run, threadName, 0, false);
-    updater.setContextClassLoader(null);
-    updater.setDaemon(true);
-    thread = updater;
-    updater.start();
+  CoarseTicker start() {
+    thread.start();
     return this;
   }
 
@@ -136,6 +136,6 @@ final class CoarseTicker implements Ticker {
   /** Holds the started shared ticker; class initialisation makes the start happen once. */
   private static final class Shared {
     static final CoarseTicker TICKER =
-        new CoarseTicker(RESOLUTION_NANOS, IDLE_TICKS).start("securecart-cache-ticker");
+        new CoarseTicker(RESOLUTION_NANOS, IDLE_TICKS, "securecart-cache-ticker").start();
   }
 }

@@ -61,7 +61,7 @@ class CoarseTickerTest {
 
   @Test
   void parksWhenNobodyReadsAndTheNextReadIsFresh() {
-    CoarseTicker ticker = new CoarseTicker(MILLI, 20).start("coarse-ticker-test-park");
+    CoarseTicker ticker = new CoarseTicker(MILLI, 20, "coarse-ticker-test-park").start();
     ticker.read();
     await().atMost(Duration.ofSeconds(10)).until(ticker::isPaused);
     await().until(() -> System.nanoTime() - ticker.stored() > 100 * MILLI);
@@ -76,7 +76,7 @@ class CoarseTickerTest {
 
   @Test
   void readersRacingAResumeNeverGetTheStaleTime() throws Exception {
-    CoarseTicker ticker = new CoarseTicker(MILLI, 10).start("coarse-ticker-test-race");
+    CoarseTicker ticker = new CoarseTicker(MILLI, 10, "coarse-ticker-test-race").start();
     int threads = 4;
     CyclicBarrier start = new CyclicBarrier(threads);
     for (int round = 0; round < 20; round++) {
