@@ -26,7 +26,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 final class CircuitBreakerTest {
 
   private static final Duration OPEN_DELAY = Duration.ofSeconds(30);
-  private static final Duration DEADLINE = Duration.ofSeconds(BothWays.WAIT_SECONDS);
 
   private final FakeClock clock = FakeClock.create();
   private final ExecutorService threads = Executors.newCachedThreadPool();
