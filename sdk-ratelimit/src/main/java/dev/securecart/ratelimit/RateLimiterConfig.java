@@ -6,6 +6,7 @@ import static dev.securecart.core.internal.Preconditions.requirePositive;
 import static dev.securecart.core.internal.Preconditions.requireState;
 
 import dev.securecart.core.Ticker;
+import dev.securecart.core.internal.RedisKeyPrefixes;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Collections;
@@ -278,16 +279,11 @@ public final class RateLimiterConfig {
     }
 
     /**
-     * The prefix of every Redis key ({@value RateLimiterConfig#DEFAULT_KEY_PREFIX} by default). It
-     * must not contain braces, which Redis Cluster reads as a hash tag.
+     * The prefix of every Redis key ({@value RateLimiterConfig#DEFAULT_KEY_PREFIX} by default): at
+     * most 256 characters and no braces, which Redis Cluster reads as a hash tag.
      */
     public Builder keyPrefix(String keyPrefix) {
-      requireNonNull(keyPrefix, "keyPrefix");
-      requireArgument(
-          keyPrefix.indexOf('{') < 0 && keyPrefix.indexOf('}') < 0 && keyPrefix.length() <= 200,
-          "keyPrefix must not contain '{' or '}' and be at most 200 characters, but was '%s'",
-          keyPrefix);
-      this.keyPrefix = keyPrefix;
+      this.keyPrefix = RedisKeyPrefixes.requireValid(keyPrefix);
       return this;
     }
 

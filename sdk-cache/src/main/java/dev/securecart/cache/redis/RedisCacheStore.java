@@ -1,11 +1,11 @@
 package dev.securecart.cache.redis;
 
-import static dev.securecart.core.internal.Preconditions.requireArgument;
 import static dev.securecart.core.internal.Preconditions.requireNonNull;
 
 import dev.securecart.cache.CacheException;
 import dev.securecart.cache.CacheStore;
 import dev.securecart.cache.StoredEntry;
+import dev.securecart.core.internal.RedisKeyPrefixes;
 import dev.securecart.core.redis.RedisConnection;
 import dev.securecart.core.redis.RedisConnector;
 import io.lettuce.core.KeyValue;
@@ -329,19 +329,14 @@ public final class RedisCacheStore implements CacheStore {
     }
 
     /**
-     * The prefix of every key, for example an application name and {@code ':'}. Must not contain
-     * braces (they would change Cluster hash slots).
+     * The prefix of every key, for example an application name and {@code ':'}: at most 256
+     * characters and no braces (they would change Cluster hash slots).
      *
      * @param keyPrefix the prefix
      * @return this builder
      */
     public Builder keyPrefix(String keyPrefix) {
-      requireNonNull(keyPrefix, "keyPrefix");
-      requireArgument(
-          keyPrefix.indexOf('{') < 0 && keyPrefix.indexOf('}') < 0,
-          "keyPrefix must not contain braces, but was '%s'",
-          keyPrefix);
-      this.keyPrefix = keyPrefix;
+      this.keyPrefix = RedisKeyPrefixes.requireValid(keyPrefix);
       return this;
     }
 

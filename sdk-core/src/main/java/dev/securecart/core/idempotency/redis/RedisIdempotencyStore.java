@@ -12,6 +12,7 @@ import dev.securecart.core.idempotency.RequestFingerprint;
 import dev.securecart.core.idempotency.StoredResponse;
 import dev.securecart.core.idempotency.internal.IdempotencySettings;
 import dev.securecart.core.idempotency.internal.StoredResponseCodec;
+import dev.securecart.core.internal.RedisKeyPrefixes;
 import dev.securecart.core.redis.RedisConnection;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
@@ -70,7 +71,7 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
   public static final String DEFAULT_KEY_PREFIX = "securecart:idempotency:";
 
   /** The longest key prefix accepted, in characters. */
-  public static final int MAX_KEY_PREFIX_LENGTH = 256;
+  public static final int MAX_KEY_PREFIX_LENGTH = RedisKeyPrefixes.MAX_LENGTH;
 
   /*
    * The Lua scripts. Fields of the hash: state ("busy" or "done"), fp (fingerprint bytes), owner
@@ -460,18 +461,7 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
      * @throws IllegalArgumentException if {@code keyPrefix} is too long or has a brace
      */
     public Builder keyPrefix(String keyPrefix) {
-      requireNonNull(keyPrefix, "keyPrefix");
-      requireArgument(
-          keyPrefix.length() <= MAX_KEY_PREFIX_LENGTH,
-          "keyPrefix must be at most %d characters, but had %d",
-          MAX_KEY_PREFIX_LENGTH,
-          keyPrefix.length());
-      requireArgument(
-          keyPrefix.indexOf('{') < 0 && keyPrefix.indexOf('}') < 0,
-          "keyPrefix must not contain '{' or '}' (the store hash-tags the idempotency key), but was"
-              + " '%s'",
-          keyPrefix);
-      this.keyPrefix = keyPrefix;
+      this.keyPrefix = RedisKeyPrefixes.requireValid(keyPrefix);
       return this;
     }
 
