@@ -46,6 +46,9 @@ abstract class ThreeNodeProofs {
           .originTimeout(Duration.ofSeconds(30))
           .build();
 
+  /** Invalidations sent, and not timed, before the 1,000 timed ones. */
+  private static final int WARM_UP_INVALIDATIONS = 200;
+
   final TestOrigin origin = new TestOrigin();
   final ExecutorService executor =
       Executors.newCachedThreadPool(
@@ -189,6 +192,19 @@ abstract class ThreeNodeProofs {
     nodes.get(2).cache.get("p1");
 
     LayeredCache<String, String> publisher = nodes.get(0).cache;
+    // Unmeasured warm-up (JIT, connections, script cache), as a JMH run would have: the figure is
+    // the steady state of a running service.
+    for (int i = 0; i < WARM_UP_INVALIDATIONS; i++) {
+      publisher.invalidateTag("warm-up-" + i);
+    }
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                nodes.get(1).stats.count("received.TAG") == WARM_UP_INVALIDATIONS
+                    && nodes.get(2).stats.count("received.TAG") == WARM_UP_INVALIDATIONS);
+    receivedAt.forEach(Map::clear);
+
     for (int i = 0; i < 1000; i++) {
       String tag = "tag-" + i;
       sentAt.put(tag, System.nanoTime());
@@ -199,11 +215,11 @@ abstract class ThreeNodeProofs {
         .atMost(Duration.ofSeconds(30))
         .until(
             () ->
-                nodes.get(1).stats.count("received.TAG") == 1000
-                    && nodes.get(2).stats.count("received.TAG") == 1000);
+                nodes.get(1).stats.count("received.TAG") == WARM_UP_INVALIDATIONS + 1000
+                    && nodes.get(2).stats.count("received.TAG") == WARM_UP_INVALIDATIONS + 1000);
     assertThat(receivedAt.get(0)).hasSize(1000);
     assertThat(receivedAt.get(1)).hasSize(1000);
-    assertThat(nodes.get(0).stats.count("sent.TAG")).isEqualTo(1000);
+    assertThat(nodes.get(0).stats.count("sent.TAG")).isEqualTo(WARM_UP_INVALIDATIONS + 1000);
     origin.version = "v2";
     assertThat(nodes.get(1).cache.get("p1")).isEqualTo("p1:v2");
     assertThat(nodes.get(2).cache.get("p1")).isEqualTo("p1:v2");

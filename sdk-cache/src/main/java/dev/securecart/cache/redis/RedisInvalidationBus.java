@@ -9,22 +9,35 @@ import dev.securecart.cache.InvalidationBus;
 import dev.securecart.cache.InvalidationListener;
 import dev.securecart.core.redis.RedisConnection;
 import dev.securecart.core.redis.RedisConnector;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An {@link InvalidationBus} on Redis pub/sub: {@code PUBLISH} on one connection, {@code SUBSCRIBE}
- * on another, both from the caller's {@link RedisConnector} (standalone or Cluster; on a Cluster a
- * message published on any node reaches subscribers on every node).
+ * An {@link InvalidationBus} on Redis pub/sub: publishing on one connection, subscribed on another,
+ * both from the caller's {@link RedisConnector}.
+ *
+ * <ul>
+ *   <li>Standalone Redis: {@code PUBLISH} and {@code SUBSCRIBE}.
+ *   <li>Redis Cluster 7.0 or later: sharded pub/sub, {@code SPUBLISH} and {@code SSUBSCRIBE}. The
+ *       channel hashes to one slot; every node's subscriber and every publish go to the node that
+ *       serves it, so a message never crosses the cluster bus. (Classic {@code PUBLISH} on a
+ *       Cluster is broadcast node to node over the cluster bus, which held messages for up to 40 ms
+ *       on a local Cluster; sharded delivery has the latency of a standalone server.) When the slot
+ *       moves, Redis ends the subscription and the bus subscribes again at the new owner.
+ *   <li>Redis Cluster before 7.0 (no {@code SSUBSCRIBE}): classic pub/sub, logged once at INFO.
+ * </ul>
  *
  * <p>Pub/sub forgets what it publishes while a subscriber is away. Lettuce reconnects and
  * subscribes again by itself; this bus notices the second subscription confirmation on its channel
@@ -38,12 +51,17 @@ public final class RedisInvalidationBus implements InvalidationBus {
 
   private static final Logger logger = LoggerFactory.getLogger(RedisInvalidationBus.class);
 
+  /** The longest wait between attempts to subscribe again after Redis ended a subscription. */
+  private static final long RESUBSCRIBE_MAX_DELAY_MILLIS = 1000;
+
   private final String channel;
   private final RedisConnection<String, String> publisher;
   private final StatefulRedisPubSubConnection<String, String> subscriber;
   private final List<InvalidationListener> listeners = new CopyOnWriteArrayList<>();
   private final AtomicBoolean subscribedOnce = new AtomicBoolean();
   private final AtomicLong resubscriptions = new AtomicLong();
+  private volatile boolean sharded;
+  private volatile boolean closed;
 
   private RedisInvalidationBus(
       String channel,
@@ -73,7 +91,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
       subscriber = connector.connectPubSub(StringCodec.UTF8);
       RedisInvalidationBus bus = new RedisInvalidationBus(channel, publisher, subscriber);
       subscriber.addListener(bus.new Listener());
-      subscriber.sync().subscribe(channel);
+      bus.subscribe(publisher.isCluster());
       return bus;
     } catch (RedisException e) {
       if (subscriber != null) {
@@ -86,9 +104,42 @@ public final class RedisInvalidationBus implements InvalidationBus {
     }
   }
 
+  private void subscribe(boolean cluster) {
+    if (cluster) {
+      try {
+        sharded = true;
+        subscriber.sync().ssubscribe(channel);
+        return;
+      } catch (RedisCommandExecutionException e) {
+        if (!isUnknownCommand(e)) {
+          throw e;
+        }
+        sharded = false;
+        logger.info(
+            "Redis Cluster has no sharded pub/sub (before 7.0); invalidation bus on channel {} uses"
+                + " PUBLISH, which the cluster bus relays between nodes",
+            channel);
+      }
+    }
+    subscriber.sync().subscribe(channel);
+  }
+
+  private static boolean isUnknownCommand(RedisCommandExecutionException e) {
+    String message = e.getMessage();
+    return message != null && message.toLowerCase(Locale.ROOT).contains("unknown command");
+  }
+
   /** The channel. */
   public String channel() {
     return channel;
+  }
+
+  /**
+   * Whether the bus uses sharded pub/sub ({@code SPUBLISH}/{@code SSUBSCRIBE}): on a Redis Cluster
+   * 7.0 or later.
+   */
+  public boolean isSharded() {
+    return sharded;
   }
 
   /** How often the subscription was re-established after a disconnect. */
@@ -100,9 +151,10 @@ public final class RedisInvalidationBus implements InvalidationBus {
   public CompletableFuture<Void> publish(Invalidation invalidation) {
     requireNonNull(invalidation, "invalidation");
     try {
-      return publisher
-          .async()
-          .publish(channel, invalidation.encode())
+      String message = invalidation.encode();
+      return (sharded
+              ? publisher.async().spublish(channel, message)
+              : publisher.async().publish(channel, message))
           .toCompletableFuture()
           .thenApply(receivers -> null);
     } catch (RuntimeException e) {
@@ -119,6 +171,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
 
   @Override
   public void close() {
+    closed = true;
     listeners.clear();
     subscriber.close();
     publisher.close();
@@ -126,12 +179,45 @@ public final class RedisInvalidationBus implements InvalidationBus {
 
   @Override
   public String toString() {
-    return "RedisInvalidationBus[" + channel + "]";
+    return "RedisInvalidationBus[" + channel + (sharded ? ", sharded]" : "]");
   }
 
   private final class Listener extends RedisPubSubAdapter<String, String> {
     @Override
     public void message(String from, String message) {
+      deliver(from, message);
+    }
+
+    @Override
+    public void smessage(String from, String message) {
+      deliver(from, message);
+    }
+
+    @Override
+    public void subscribed(String to, long count) {
+      confirmed(to);
+    }
+
+    @Override
+    public void ssubscribed(String to, long count) {
+      confirmed(to);
+    }
+
+    @Override
+    public void sunsubscribed(String from, long count) {
+      // This bus never unsubscribes: Redis ended the subscription because the channel's slot moved
+      // to another node (resharding, failover). Subscribe again; the topology refresh that the
+      // move triggers routes it to the new owner, and the confirmation reports the possible loss.
+      if (channel.equals(from) && !closed) {
+        logger.warn(
+            "Redis ended the sharded subscription to channel {} (its slot moved); subscribing"
+                + " again",
+            channel);
+        resubscribeSharded(1);
+      }
+    }
+
+    private void deliver(String from, String message) {
       if (!channel.equals(from)) {
         return;
       }
@@ -151,8 +237,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
       }
     }
 
-    @Override
-    public void subscribed(String to, long count) {
+    private void confirmed(String to) {
       if (!channel.equals(to) || subscribedOnce.compareAndSet(false, true)) {
         return;
       }
@@ -169,5 +254,28 @@ public final class RedisInvalidationBus implements InvalidationBus {
         }
       }
     }
+  }
+
+  /** Subscribes again after Redis ended the subscription, retrying until it succeeds or closes. */
+  @SuppressWarnings("FutureReturnValueIgnored") // failures are handled in whenComplete
+  private void resubscribeSharded(int attempt) {
+    if (closed) {
+      return;
+    }
+    CompletableFuture<Void> done;
+    try {
+      done = subscriber.async().ssubscribe(channel).toCompletableFuture();
+    } catch (RuntimeException e) {
+      done = CompletableFuture.failedFuture(e);
+    }
+    done.whenComplete(
+        (ignored, error) -> {
+          if (error != null && !closed) {
+            long delay = Math.min(RESUBSCRIBE_MAX_DELAY_MILLIS, 50L << Math.min(attempt, 5));
+            logger.debug("Subscribing again to channel {} failed; retrying", channel, error);
+            CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS)
+                .execute(() -> resubscribeSharded(attempt + 1));
+          }
+        });
   }
 }
