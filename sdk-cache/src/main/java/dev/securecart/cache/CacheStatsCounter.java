@@ -50,7 +50,9 @@ public interface CacheStatsCounter {
     /** One key. */
     KEY,
     /** Every entry with a tag. */
-    TAG
+    TAG,
+    /** Every entry of the cache. */
+    ALL
   }
 
   /** Why an L1 entry was evicted. */

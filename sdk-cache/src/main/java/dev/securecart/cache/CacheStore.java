@@ -18,8 +18,9 @@ import java.util.concurrent.CompletableFuture;
  * The store keeps one invalidation <em>stamp</em> sequence per cache. Invalidating a key or a tag
  * advances it and records the new stamp on the key or the tag. An entry is written with the stamp
  * read when its load started ({@link #read}); a write whose key was invalidated after that stamp is
- * refused, and an entry one of whose tags was invalidated after its stamp is never returned. So a
- * load that raced an invalidation can never bring the old value back, on any node.
+ * refused, and an entry one of whose tags (or whose whole cache) was invalidated after its stamp is
+ * never returned. So a load that raced an invalidation can never bring the old value back, on any
+ * node.
  */
 public interface CacheStore extends AutoCloseable {
 
@@ -70,6 +71,15 @@ public interface CacheStore extends AutoCloseable {
    * @return the new stamp
    */
   CompletableFuture<Long> invalidateTag(String cache, String tag, Duration retain);
+
+  /**
+   * Hides every entry of the cache that was stamped before now.
+   *
+   * @param cache the cache name
+   * @param retain how long to remember the invalidation (longer than any entry lives)
+   * @return the new stamp
+   */
+  CompletableFuture<Long> invalidateAll(String cache, Duration retain);
 
   /**
    * Tries to take the short lease that lets one node load a key from the origin.

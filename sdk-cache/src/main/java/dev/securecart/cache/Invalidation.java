@@ -6,20 +6,24 @@ import static dev.securecart.core.internal.Preconditions.requireNonNull;
 /**
  * One message on an {@link InvalidationBus}: cache {@code cache} on every node but {@code origin}
  * must drop the entry whose L2 key is {@code target} ({@link
- * CacheStatsCounter.InvalidationKind#KEY}) or every entry tagged {@code target} ({@link
- * CacheStatsCounter.InvalidationKind#TAG}).
+ * CacheStatsCounter.InvalidationKind#KEY}), every entry tagged {@code target} ({@link
+ * CacheStatsCounter.InvalidationKind#TAG}), or every entry ({@link
+ * CacheStatsCounter.InvalidationKind#ALL}, whose target is {@link #ALL_TARGET}).
  *
  * @param cache the cache name
  * @param origin the id of the cache instance that published it, so that it can skip its own
  * @param kind what {@code target} names
- * @param target the mapped key or the tag
+ * @param target the mapped key, the tag, or {@link #ALL_TARGET}
  */
 public record Invalidation(
     String cache, String origin, CacheStatsCounter.InvalidationKind kind, String target) {
 
+  /** The target of an {@link CacheStatsCounter.InvalidationKind#ALL} message. */
+  public static final String ALL_TARGET = "*";
+
   /**
-   * @throws IllegalArgumentException if a field is empty, or {@code cache} or {@code origin}
-   *     contains {@code '|'}
+   * @throws IllegalArgumentException if a field is empty, {@code cache} or {@code origin} contains
+   *     {@code '|'}, or an {@code ALL} message's target is not {@link #ALL_TARGET}
    */
   public Invalidation {
     requireNonNull(cache, "cache");
@@ -29,22 +33,19 @@ public record Invalidation(
     requireArgument(!cache.isEmpty() && cache.indexOf('|') < 0, "bad cache name '%s'", cache);
     requireArgument(!origin.isEmpty() && origin.indexOf('|') < 0, "bad origin '%s'", origin);
     requireArgument(!target.isEmpty(), "target must not be empty");
+    requireArgument(
+        kind != CacheStatsCounter.InvalidationKind.ALL || target.equals(ALL_TARGET),
+        "the target of an ALL invalidation must be '%s'",
+        ALL_TARGET);
   }
 
   /**
-   * The wire form: {@code 1|cache|origin|K or T|target}.
+   * The wire form: {@code 1|cache|origin|K, T or A|target}.
    *
    * @return the encoded message
    */
   public String encode() {
-    return "1|"
-        + cache
-        + '|'
-        + origin
-        + '|'
-        + (kind == CacheStatsCounter.InvalidationKind.KEY ? 'K' : 'T')
-        + '|'
-        + target;
+    return "1|" + cache + '|' + origin + '|' + code(kind) + '|' + target;
   }
 
   /**
@@ -62,14 +63,22 @@ public record Invalidation(
     int d = c < 0 ? -1 : message.indexOf('|', c + 1);
     requireArgument(
         d > 0 && message.startsWith("1|") && d == c + 2, "malformed invalidation message");
-    char kind = message.charAt(c + 1);
-    requireArgument(kind == 'K' || kind == 'T', "malformed invalidation message");
+    CacheStatsCounter.InvalidationKind kind =
+        switch (message.charAt(c + 1)) {
+          case 'K' -> CacheStatsCounter.InvalidationKind.KEY;
+          case 'T' -> CacheStatsCounter.InvalidationKind.TAG;
+          case 'A' -> CacheStatsCounter.InvalidationKind.ALL;
+          default -> throw new IllegalArgumentException("malformed invalidation message");
+        };
     return new Invalidation(
-        message.substring(a + 1, b),
-        message.substring(b + 1, c),
-        kind == 'K'
-            ? CacheStatsCounter.InvalidationKind.KEY
-            : CacheStatsCounter.InvalidationKind.TAG,
-        message.substring(d + 1));
+        message.substring(a + 1, b), message.substring(b + 1, c), kind, message.substring(d + 1));
+  }
+
+  private static char code(CacheStatsCounter.InvalidationKind kind) {
+    return switch (kind) {
+      case KEY -> 'K';
+      case TAG -> 'T';
+      case ALL -> 'A';
+    };
   }
 }

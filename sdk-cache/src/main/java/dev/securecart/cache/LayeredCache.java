@@ -31,9 +31,9 @@ import org.jspecify.annotations.Nullable;
  *       CachePolicy} says.
  *   <li>Each node loads a key from the origin at most once at a time (request coalescing); with
  *       {@link Builder#distributedLease(Duration)} one node at a time across all nodes.
- *   <li>{@link #invalidate} and {@link #invalidateTag} reach every node's L1 (through the {@link
- *       InvalidationBus}) and the shared L2, and a load that was in flight when the invalidation
- *       arrived is not cached.
+ *   <li>{@link #invalidate}, {@link #invalidateTag} and {@link #invalidateAll} reach every node's
+ *       L1 (through the {@link InvalidationBus}) and the shared L2, and a load that was in flight
+ *       when the invalidation arrived is not cached.
  *   <li>L2 or bus failures never fail a read: the cache falls back to L1 and the origin, and
  *       recovers by itself.
  * </ul>
@@ -155,6 +155,16 @@ public interface LayeredCache<K, V> extends AutoCloseable {
    * @throws CacheInvalidationException if L2 or the bus could not be told (this node's L1 was)
    */
   void invalidateTag(String tag);
+
+  /**
+   * Drops every entry of this cache, on every node and in L2, as {@link #invalidate} does: this
+   * node's L1 at once, then L2 (entries written before are hidden), then every other node's L1.
+   * Loads in flight anywhere are not cached. For a change that touches too many entries to name (a
+   * new price list, a deploy that changes the value format).
+   *
+   * @throws CacheInvalidationException if L2 or the bus could not be told (this node's L1 was)
+   */
+  void invalidateAll();
 
   /** The cache's name. */
   String name();

@@ -93,6 +93,26 @@ abstract class CacheStoreContractTest {
   }
 
   @Test
+  void invalidatingTheCacheHidesEveryEntryStampedBeforeItButNotAfterNorOtherCaches()
+      throws Exception {
+    String otherCache = cache() + "-other";
+    long before = get(store().read(cache(), "a")).stamp();
+    get(store().write(cache(), "a", entry("v", before, "shoes")));
+    get(store().write(cache(), "b", entry("v", before)));
+    get(store().write(otherCache, "a", entry("v", get(store().read(otherCache, "a")).stamp())));
+
+    long after = get(store().invalidateAll(cache(), RETAIN));
+
+    assertThat(after).isGreaterThan(before);
+    assertThat(get(store().read(cache(), "a")).entry()).isEmpty();
+    assertThat(get(store().read(cache(), "b")).entry()).isEmpty();
+    assertThat(get(store().read(otherCache, "a")).entry()).isPresent();
+    get(store().write(cache(), "a", entry("v2", after, "shoes")));
+    assertThat(get(store().read(cache(), "a")).entry()).isPresent();
+    get(store().invalidateAll(otherCache, RETAIN));
+  }
+
+  @Test
   void invalidatingATagHidesEntriesStampedBeforeItButNotAfter() throws Exception {
     long before = get(store().read(cache(), "a")).stamp();
     get(store().write(cache(), "a", entry("v", before, "shoes")));

@@ -368,6 +368,61 @@ final class LayeredCacheTest {
   }
 
   @Test
+  void invalidateAllDropsEveryEntryOnEveryNodeAndInL2() {
+    InvalidationBus bus = InvalidationBus.inProcess();
+    CacheStore store = CacheStore.inMemory(clock);
+    LayeredCache<String, String> a =
+        builder(policy().build()).invalidationBus(bus).sharedStore(store, Codec.utf8()).build();
+    LayeredCache<String, String> b =
+        builder(policy().build()).invalidationBus(bus).sharedStore(store, Codec.utf8()).build();
+    origin.tag("p1", "category:shoes");
+    for (String key : List.of("p1", "p2")) {
+      a.get(key);
+      await().until(() -> b.lookup(key).status() == CacheStatus.FRESH);
+    }
+    origin.version = "v2";
+
+    a.invalidateAll();
+
+    assertThat(a.estimatedSize()).isZero();
+    assertThat(b.estimatedSize()).isZero();
+    for (String key : List.of("p1", "p2")) {
+      assertThat(b.lookup(key).status()).as("not from L2").isEqualTo(CacheStatus.MISS_LOADED);
+      assertThat(b.get(key)).isEqualTo(key + ":v2");
+      assertThat(a.get(key)).isEqualTo(key + ":v2");
+    }
+    assertThat(stats.count("sent.ALL")).isEqualTo(1);
+    assertThat(stats.count("received.ALL")).isEqualTo(1);
+  }
+
+  @Test
+  void aLoadThatReadL2BeforeAnInvalidationReachedL2IsNotKeptOnTheInvalidatingNode()
+      throws Exception {
+    HeldInvalidationStore store = new HeldInvalidationStore(CacheStore.inMemory(clock));
+    LayeredCache<String, String> cache =
+        builder(policy().build()).sharedStore(store, Codec.utf8()).build();
+    for (Runnable invalidation :
+        List.<Runnable>of(
+            () -> cache.invalidate("p1"),
+            () -> cache.invalidateTag("product:1"),
+            cache::invalidateAll)) {
+      origin.tag("p1", "product:1");
+      cache.put("p1", "old", Set.of("product:1"));
+      await().until(() -> !store.read("products", "p1").join().entry().isEmpty());
+      store.hold();
+      CompletableFuture<Void> invalidating = CompletableFuture.runAsync(invalidation, executor);
+      store.awaitHeld();
+
+      // This node's L1 was cleared at once; a reader now loads from L2, which still has the entry.
+      assertThat(cache.get("p1")).isEqualTo("old");
+      store.release();
+      invalidating.get(10, TimeUnit.SECONDS);
+
+      assertThat(cache.get("p1")).as("after the invalidation returned").isEqualTo("p1:v1");
+    }
+  }
+
+  @Test
   void aPutIsServedLocallyAndDropsTheOtherNodesCopy() {
     InvalidationBus bus = InvalidationBus.inProcess();
     LayeredCache<String, String> a = builder(policy().build()).invalidationBus(bus).build();
@@ -563,6 +618,11 @@ final class LayeredCacheTest {
 
     @Override
     public CompletableFuture<Long> invalidateTag(String cache, String tag, Duration retain) {
+      return down();
+    }
+
+    @Override
+    public CompletableFuture<Long> invalidateAll(String cache, Duration retain) {
       return down();
     }
 

@@ -25,6 +25,7 @@ public final class InMemoryCacheStore implements CacheStore {
   private final ConcurrentHashMap<String, StoredEntry> entries = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Epoch> keyEpochs = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Epoch> tagEpochs = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Epoch> allEpochs = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, AtomicLong> sequences = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Lease> leases = new ConcurrentHashMap<>();
 
@@ -66,6 +67,9 @@ public final class InMemoryCacheStore implements CacheStore {
     }
     if (entry.expiresAtMillis() <= now) {
       entries.remove(id, entry);
+      return CompletableFuture.completedFuture(new ReadResult(Optional.empty(), stamp));
+    }
+    if (epoch(allEpochs, cache, now) > entry.stamp()) {
       return CompletableFuture.completedFuture(new ReadResult(Optional.empty(), stamp));
     }
     for (String tag : entry.tags()) {
@@ -116,13 +120,22 @@ public final class InMemoryCacheStore implements CacheStore {
 
   @Override
   public CompletableFuture<Long> invalidateTag(String cache, String tag, Duration retain) {
+    return CompletableFuture.completedFuture(raise(tagEpochs, cache, id(cache, tag), retain));
+  }
+
+  @Override
+  public CompletableFuture<Long> invalidateAll(String cache, Duration retain) {
+    return CompletableFuture.completedFuture(raise(allEpochs, cache, cache, retain));
+  }
+
+  /** Advances the cache's sequence and records the new stamp as the epoch of {@code id}. */
+  private long raise(
+      ConcurrentHashMap<String, Epoch> epochs, String cache, String id, Duration retain) {
     long now = clock.millis();
     long stamp = sequence(cache).incrementAndGet();
-    tagEpochs.merge(
-        id(cache, tag),
-        new Epoch(stamp, now + retain.toMillis()),
-        (a, b) -> a.stamp() >= b.stamp() ? a : b);
-    return CompletableFuture.completedFuture(stamp);
+    epochs.merge(
+        id, new Epoch(stamp, now + retain.toMillis()), (a, b) -> a.stamp() >= b.stamp() ? a : b);
+    return stamp;
   }
 
   @Override
@@ -153,6 +166,7 @@ public final class InMemoryCacheStore implements CacheStore {
     entries.clear();
     keyEpochs.clear();
     tagEpochs.clear();
+    allEpochs.clear();
     leases.clear();
   }
 

@@ -860,7 +860,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   public void invalidate(K key) {
     requireNonNull(key, "key");
     String mapped = mapKey(key);
-    applyKeyInvalidation(mapped);
+    applyLocally(InvalidationKind.KEY, mapped);
     propagate(InvalidationKind.KEY, mapped);
   }
 
@@ -868,8 +868,22 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   public void invalidateTag(String tag) {
     requireNonNull(tag, "tag");
     requireArgument(!tag.isEmpty(), "tag must not be empty");
-    applyTagInvalidation(tag);
+    applyLocally(InvalidationKind.TAG, tag);
     propagate(InvalidationKind.TAG, tag);
+  }
+
+  @Override
+  public void invalidateAll() {
+    applyLocally(InvalidationKind.ALL, Invalidation.ALL_TARGET);
+    propagate(InvalidationKind.ALL, Invalidation.ALL_TARGET);
+  }
+
+  private void applyLocally(InvalidationKind kind, String target) {
+    switch (kind) {
+      case KEY -> applyKeyInvalidation(target);
+      case TAG -> applyTagInvalidation(target);
+      case ALL -> dropAll();
+    }
   }
 
   private void propagate(InvalidationKind kind, String target) {
@@ -879,15 +893,20 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
       CompletableFuture<Long> done =
           storeCall(
               () ->
-                  kind == InvalidationKind.KEY
-                      ? l2Store.invalidateKey(name, target, retain)
-                      : l2Store.invalidateTag(name, target, retain));
+                  switch (kind) {
+                    case KEY -> l2Store.invalidateKey(name, target, retain);
+                    case TAG -> l2Store.invalidateTag(name, target, retain);
+                    case ALL -> l2Store.invalidateAll(name, retain);
+                  });
       l2Error = await(done);
       if (l2Error != null) {
         l2Failed(l2Error);
       } else {
         l2.succeeded();
       }
+      // Again: a load that started on this node after the first pass may have read L2 before L2
+      // was invalidated; this pass keeps its result out of L1 (or removes it).
+      applyLocally(kind, target);
     }
     // Published even when L2 failed: the other nodes' L1s matter as much.
     Throwable busError = await(publish(kind, target));
@@ -956,7 +975,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     maybePrune();
   }
 
-  /** Forgets every L1 entry and every flight in progress: messages may have been lost. */
+  /** Forgets every L1 entry and every flight in progress (messages lost, or invalidateAll). */
   private int dropAll() {
     allFloor = sequence.incrementAndGet();
     List<K> keys = new ArrayList<>(l1Map.keySet());
@@ -993,11 +1012,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
         return;
       }
       stats.recordInvalidationReceived(invalidation.kind());
-      if (invalidation.kind() == InvalidationKind.KEY) {
-        applyKeyInvalidation(invalidation.target());
-      } else {
-        applyTagInvalidation(invalidation.target());
-      }
+      applyLocally(invalidation.kind(), invalidation.target());
     }
 
     @Override

@@ -18,6 +18,7 @@ import io.lettuce.core.codec.StringCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
@@ -35,16 +36,22 @@ import org.jspecify.annotations.Nullable;
  *       <td>the retention the cache asks for</td></tr>
  *   <tr><td>{@code l:{k}}</td><td>the load lease for {@code k} (owner id)</td>
  *       <td>the lease duration</td></tr>
- *   <tr><td>{@code t:{tag}}</td><td>the stamp of the last invalidation of {@code tag}</td>
+ *   <tr><td>{@code {c}:seq}</td><td>the cache's invalidation stamp sequence</td>
+ *       <td>forever</td></tr>
+ *   <tr><td>{@code {c}:t:tag}</td><td>the stamp of the last invalidation of {@code tag}</td>
  *       <td>the retention the cache asks for</td></tr>
- *   <tr><td>{@code seq}</td><td>the cache's invalidation stamp sequence</td><td>forever</td></tr>
+ *   <tr><td>{@code {c}:all}</td><td>the stamp of the last invalidation of the whole cache</td>
+ *       <td>the retention the cache asks for</td></tr>
  * </table>
  *
  * <p>The {@code {k}} hash tag puts an entry, its epoch and its lease in one Cluster slot, so the
- * conditional write and the key invalidation are single scripts; tags live in their own slots and
- * are never touched together with entries (readers compare them instead), so no command crosses
- * slots. {@code seq} advances to at least the Redis server's time in microseconds, so stamps keep
- * growing even if the key is lost. Braces and {@code %} in keys and tags are percent-escaped.
+ * conditional write and the key invalidation are single scripts. The {@code {c}} hash tag (the
+ * cache name) puts a cache's sequence and its tag and whole-cache epochs in another slot, so that
+ * invalidating a tag or the cache is one script, and a reader fetches the sequence, the whole-cache
+ * epoch and its entry's tag epochs from one node. Entries and epochs are never written together
+ * (readers compare them instead), so no command crosses slots. {@code seq} advances to at least the
+ * Redis server's time in microseconds, so stamps keep growing even if the key is lost. Braces and
+ * {@code %} in keys and tags are percent-escaped.
  *
  * <p>This class is thread-safe. It owns one connection, which {@link #close()} closes; the
  * connector stays the caller's.
@@ -54,7 +61,8 @@ public final class RedisCacheStore implements CacheStore {
   /** The default key prefix: {@code securecart:cache:}. */
   public static final String DEFAULT_KEY_PREFIX = "securecart:cache:";
 
-  private static final String BUMP_SEQUENCE =
+  /** Advances the sequence in KEYS[1] to at least Redis' time in microseconds, into {@code s}. */
+  private static final String ADVANCE_SEQUENCE =
       """
       local t = redis.call('TIME')
       local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -62,8 +70,19 @@ public final class RedisCacheStore implements CacheStore {
       if now > n then n = now end
       local s = string.format('%.0f', n)
       redis.call('SET', KEYS[1], s)
-      return s
       """;
+
+  private static final String BUMP_SEQUENCE = ADVANCE_SEQUENCE + "return s\n";
+
+  /** Advances the sequence (KEYS[1]) and raises an epoch (KEYS[2]) to the new stamp. */
+  private static final String BUMP_SEQUENCE_AND_RAISE =
+      ADVANCE_SEQUENCE
+          + """
+          local v = tonumber(redis.call('GET', KEYS[2]) or '0')
+          if n > v then redis.call('SET', KEYS[2], s, 'PX', ARGV[1])
+          else redis.call('PEXPIRE', KEYS[2], ARGV[1]) end
+          return s
+          """;
 
   private static final String WRITE_UNLESS_INVALIDATED =
       """
@@ -78,7 +97,7 @@ public final class RedisCacheStore implements CacheStore {
       local v = tonumber(redis.call('GET', KEYS[1]) or '0')
       if tonumber(ARGV[1]) > v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
       else redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-      if KEYS[2] then redis.call('DEL', KEYS[2]) end
+      redis.call('DEL', KEYS[2])
       return 1
       """;
 
@@ -137,11 +156,15 @@ public final class RedisCacheStore implements CacheStore {
   }
 
   String tagKey(String cache, String tag) {
-    return prefix + cache + ":t:{" + escape(tag) + "}";
+    return prefix + cache + ":{" + cache + "}:t:" + escape(tag);
   }
 
   String sequenceKey(String cache) {
-    return prefix + cache + ":seq";
+    return prefix + cache + ":{" + cache + "}:seq";
+  }
+
+  String allKey(String cache) {
+    return prefix + cache + ":{" + cache + "}:all";
   }
 
   static String escape(String s) {
@@ -164,21 +187,29 @@ public final class RedisCacheStore implements CacheStore {
 
   @Override
   public CompletableFuture<ReadResult> read(String cache, String key) {
-    CompletableFuture<byte[]> sequence =
-        connection.async().get(sequenceKey(cache)).toCompletableFuture();
+    CompletableFuture<List<KeyValue<String, byte[]>>> meta =
+        connection.async().mget(sequenceKey(cache), allKey(cache)).toCompletableFuture();
     CompletableFuture<byte[]> raw =
         connection.async().get(entryKey(cache, key)).toCompletableFuture();
-    return raw.thenCombine(sequence, (bytes, seq) -> new Raw(bytes, parse(seq)))
+    return raw.thenCombine(
+            meta, (bytes, values) -> new Raw(bytes, value(values, 0), value(values, 1)))
         .thenCompose(found -> validate(cache, found));
+  }
+
+  private static long value(List<KeyValue<String, byte[]>> values, int index) {
+    KeyValue<String, byte[]> value = values.get(index);
+    return value.hasValue() ? parse(value.getValue()) : 0;
   }
 
   private static final class Raw {
     private final byte @Nullable [] bytes;
     private final long stamp;
+    private final long allEpoch;
 
-    Raw(byte @Nullable [] bytes, long stamp) {
+    Raw(byte @Nullable [] bytes, long stamp, long allEpoch) {
       this.bytes = bytes;
       this.stamp = stamp;
+      this.allEpoch = allEpoch;
     }
 
     byte @Nullable [] bytes() {
@@ -187,6 +218,10 @@ public final class RedisCacheStore implements CacheStore {
 
     long stamp() {
       return stamp;
+    }
+
+    long allEpoch() {
+      return allEpoch;
     }
   }
 
@@ -201,13 +236,13 @@ public final class RedisCacheStore implements CacheStore {
     } catch (CacheException e) {
       return CompletableFuture.completedFuture(new ReadResult(Optional.empty(), raw.stamp()));
     }
-    if (entry.expiresAtMillis() <= clock.millis()) {
+    if (entry.expiresAtMillis() <= clock.millis() || raw.allEpoch() > entry.stamp()) {
       return CompletableFuture.completedFuture(new ReadResult(Optional.empty(), raw.stamp()));
     }
     if (entry.tags().isEmpty()) {
       return CompletableFuture.completedFuture(new ReadResult(Optional.of(entry), raw.stamp()));
     }
-    // One MGET; on a Cluster, Lettuce splits it by slot.
+    // One MGET, to the node that holds the sequence (the tag keys share its slot).
     String[] tagKeys = entry.tags().stream().map(tag -> tagKey(cache, tag)).toArray(String[]::new);
     return connection
         .async()
@@ -268,18 +303,25 @@ public final class RedisCacheStore implements CacheStore {
 
   @Override
   public CompletableFuture<Long> invalidateTag(String cache, String tag, Duration retain) {
-    return bumpSequence(cache)
-        .thenCompose(
-            stamp ->
-                connection
-                    .async()
-                    .<Long>eval(
-                        RAISE_EPOCH_AND_DELETE,
-                        ScriptOutputType.INTEGER,
-                        new String[] {tagKey(cache, tag)},
-                        new byte[][] {ascii(stamp), ascii(Math.max(1, retain.toMillis()))})
-                    .toCompletableFuture()
-                    .thenApply(ignored -> stamp));
+    return bumpSequenceAndRaise(cache, tagKey(cache, tag), retain);
+  }
+
+  @Override
+  public CompletableFuture<Long> invalidateAll(String cache, Duration retain) {
+    return bumpSequenceAndRaise(cache, allKey(cache), retain);
+  }
+
+  private CompletableFuture<Long> bumpSequenceAndRaise(
+      String cache, String epochKey, Duration retain) {
+    return connection
+        .async()
+        .<byte[]>eval(
+            BUMP_SEQUENCE_AND_RAISE,
+            ScriptOutputType.VALUE,
+            new String[] {sequenceKey(cache), epochKey},
+            new byte[][] {ascii(Math.max(1, retain.toMillis()))})
+        .toCompletableFuture()
+        .thenApply(RedisCacheStore::parse);
   }
 
   @Override
