@@ -1,6 +1,9 @@
 package dev.securecart.cache;
 
+import static dev.securecart.core.internal.Preconditions.requireNonNull;
+
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
 /**
@@ -22,4 +25,29 @@ public interface AsyncCacheLoader<K, V> {
    * @return the origin's answer, or a future failed with the origin's exception
    */
   CompletableFuture<Loaded<V>> loadAsync(K key, Executor executor);
+
+  /**
+   * A blocking loader run on the cache's executor.
+   *
+   * @param loader the blocking loader
+   * @return the loader as an asynchronous one
+   */
+  static <K, V> AsyncCacheLoader<K, V> from(CacheLoader<K, V> loader) {
+    requireNonNull(loader, "loader");
+    return (key, executor) ->
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return loader.load(key);
+              } catch (RuntimeException e) {
+                throw e;
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CompletionException(e);
+              } catch (Exception e) {
+                throw new CompletionException(e);
+              }
+            },
+            executor);
+  }
 }

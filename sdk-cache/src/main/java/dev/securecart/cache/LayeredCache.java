@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ThreadLocalRandom;
@@ -79,6 +78,20 @@ public interface LayeredCache<K, V> extends AutoCloseable {
    * @throws CacheLoadException if the origin failed and no stale value may be served
    */
   V get(K key);
+
+  /**
+   * Returns the value for {@code key} as {@link #get(Object)} does, except that a load this call
+   * starts (on a miss, or a background refresh) runs {@code loader} instead of the cache's loader:
+   * for callers that only know at the call site how to load, as with Spring's {@code Cache.get(key,
+   * Callable)}. Concurrent reads of the key still share one load, whichever loader started it.
+   *
+   * @param key the key
+   * @param loader how to load the key if this call has to
+   * @return the value
+   * @throws EntryNotFoundException if the loader has no entry for the key
+   * @throws CacheLoadException if the load failed and no stale value may be served
+   */
+  V get(K key, CacheLoader<? super K, V> loader);
 
   /**
    * Returns the value for {@code key}, or empty when the origin has none.
@@ -222,23 +235,7 @@ public interface LayeredCache<K, V> extends AutoCloseable {
      * @return this builder
      */
     public Builder<K, V> loader(CacheLoader<? super K, V> loader) {
-      requireNonNull(loader, "loader");
-      this.loader =
-          (key, executor) ->
-              CompletableFuture.supplyAsync(
-                  () -> {
-                    try {
-                      return loader.load(key);
-                    } catch (RuntimeException e) {
-                      throw e;
-                    } catch (InterruptedException e) {
-                      Thread.currentThread().interrupt();
-                      throw new CompletionException(e);
-                    } catch (Exception e) {
-                      throw new CompletionException(e);
-                    }
-                  },
-                  executor);
+      this.loader = AsyncCacheLoader.<K, V>from(loader::load);
       return this;
     }
 

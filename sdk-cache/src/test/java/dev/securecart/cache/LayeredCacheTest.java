@@ -75,6 +75,54 @@ final class LayeredCacheTest {
   }
 
   @Test
+  void aCallersLoaderLoadsWhatTheCallStartsAndTheEntryIsThenCachedForEveryone() {
+    LayeredCache<String, String> cache = cache();
+    TestOrigin callerOrigin = new TestOrigin();
+    callerOrigin.version = "caller";
+
+    assertThat(cache.get("p1", callerOrigin)).isEqualTo("p1:caller");
+    assertThat(cache.get("p1")).isEqualTo("p1:caller");
+    assertThat(cache.get("p1", key -> Loaded.of("never called"))).isEqualTo("p1:caller");
+    assertThat(origin.totalCalls()).isZero();
+
+    // A stale read with a caller's loader serves the stale value and refreshes with that loader.
+    clock.advance(FRESH.plusSeconds(1));
+    callerOrigin.version = "refreshed";
+    assertThat(cache.get("p1", callerOrigin)).isEqualTo("p1:caller");
+    await().until(() -> cache.lookup("p1").value().orElseThrow().equals("p1:refreshed"));
+    assertThat(callerOrigin.calls("p1")).isEqualTo(2);
+    assertThat(origin.totalCalls()).isZero();
+    assertThatThrownBy(() -> cache.get("missing-1", callerOrigin))
+        .isInstanceOf(EntryNotFoundException.class);
+  }
+
+  @Test
+  void concurrentCallsWithTheirOwnLoadersShareOneLoad() throws Exception {
+    LayeredCache<String, String> cache = cache();
+    TestOrigin callerOrigin = new TestOrigin().hold();
+    List<Future<String>> reads = new ArrayList<>();
+    CountDownLatch started = new CountDownLatch(32);
+    for (int i = 0; i < 32; i++) {
+      reads.add(
+          executor.submit(
+              () -> {
+                started.countDown();
+                return cache.get("cold", callerOrigin);
+              }));
+    }
+    assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+    callerOrigin.awaitEntered();
+    await().until(() -> ((LayeredCacheImpl<?, ?>) cache).flightsInProgress() == 1);
+    callerOrigin.open();
+
+    for (Future<String> read : reads) {
+      assertThat(read.get(10, TimeUnit.SECONDS)).isEqualTo("cold:v1");
+    }
+    assertThat(callerOrigin.calls("cold")).isEqualTo(1);
+    assertThat(origin.totalCalls()).isZero();
+  }
+
+  @Test
   void theFirstReadLoadsAndSaysSo() {
     LayeredCache<String, String> cache = cache();
 

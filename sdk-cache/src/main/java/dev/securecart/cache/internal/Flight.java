@@ -1,5 +1,6 @@
 package dev.securecart.cache.internal;
 
+import dev.securecart.cache.AsyncCacheLoader;
 import dev.securecart.cache.CacheStatus;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
@@ -17,6 +18,9 @@ final class Flight<K, V> {
   final String mapped;
   final CompletableFuture<Outcome<V>> readers = new CompletableFuture<>();
 
+  /** The loader of the call that started the flight, or null for the cache's own. */
+  final @Nullable AsyncCacheLoader<? super K, V> loader;
+
   /** The local invalidation sequence when the flight started; see LayeredCacheImpl. */
   volatile long start = UNSET;
 
@@ -29,9 +33,10 @@ final class Flight<K, V> {
   /** Whether this node holds the distributed lease for the key. */
   volatile boolean leased;
 
-  Flight(K key, String mapped) {
+  Flight(K key, String mapped, @Nullable AsyncCacheLoader<? super K, V> loader) {
     this.key = key;
     this.mapped = mapped;
+    this.loader = loader;
   }
 
   /**

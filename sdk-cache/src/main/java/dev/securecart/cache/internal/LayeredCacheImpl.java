@@ -9,6 +9,7 @@ import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.securecart.cache.AsyncCacheLoader;
 import dev.securecart.cache.CacheInvalidationException;
 import dev.securecart.cache.CacheLoadException;
+import dev.securecart.cache.CacheLoader;
 import dev.securecart.cache.CachePolicy;
 import dev.securecart.cache.CacheResult;
 import dev.securecart.cache.CacheStatsCounter;
@@ -256,6 +257,18 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   @Override
   public V get(K key) {
     requireNonNull(key, "key");
+    return getOrLoad(key, null);
+  }
+
+  @Override
+  public V get(K key, CacheLoader<? super K, V> loader) {
+    requireNonNull(key, "key");
+    requireNonNull(loader, "loader");
+    return getOrLoad(key, loader);
+  }
+
+  /** The fast path, and the lookup behind it with the given loader (null: the cache's own). */
+  private V getOrLoad(K key, @Nullable CacheLoader<? super K, V> callLoader) {
     Entry<V> e = l1.getIfPresent(key);
     if (e != null) {
       V value = e.value;
@@ -263,14 +276,14 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
         long now = hitTicker.read();
         if (now - e.freshUntil < 0) {
           if (earlyRefreshBeta > 0) {
-            maybeRefreshEarly(key, e, now);
+            maybeRefreshEarly(key, e, now, callLoader);
           }
           stats.recordGet(Layer.L1, GetResult.HIT);
           return value;
         }
       }
     }
-    CacheResult<V> result = join(lookupInternal(key));
+    CacheResult<V> result = join(lookupInternal(key, callLoader));
     Optional<V> value = result.value();
     if (value.isEmpty()) {
       throw new EntryNotFoundException(name);
@@ -286,13 +299,13 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   @Override
   public CacheResult<V> lookup(K key) {
     requireNonNull(key, "key");
-    return join(lookupInternal(key));
+    return join(lookupInternal(key, null));
   }
 
   @Override
   public CompletableFuture<V> getAsync(K key) {
     requireNonNull(key, "key");
-    return lookupInternal(key)
+    return lookupInternal(key, null)
         .thenApply(
             result -> {
               Optional<V> value = result.value();
@@ -306,16 +319,17 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   @Override
   public CompletableFuture<CacheResult<V>> lookupAsync(K key) {
     requireNonNull(key, "key");
-    return lookupInternal(key);
+    return lookupInternal(key, null);
   }
 
-  private CompletableFuture<CacheResult<V>> lookupInternal(K key) {
+  private CompletableFuture<CacheResult<V>> lookupInternal(
+      K key, @Nullable CacheLoader<? super K, V> callLoader) {
     Entry<V> e = l1.getIfPresent(key);
     if (e != null) {
       long seen = hitTicker.read();
       if (seen - e.freshUntil < 0) {
         if (earlyRefreshBeta > 0 && e.value != null) {
-          maybeRefreshEarly(key, e, seen);
+          maybeRefreshEarly(key, e, seen, callLoader);
         }
         stats.recordGet(Layer.L1, GetResult.HIT);
         return CompletableFuture.completedFuture(result(e, CacheStatus.FRESH, seen, null));
@@ -325,7 +339,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     if (e != null) {
       if (now - e.staleUntil < 0) {
         stats.recordGet(Layer.L1, GetResult.STALE);
-        flight(key, e);
+        flight(key, e, callLoader);
         return CompletableFuture.completedFuture(result(e, CacheStatus.STALE, now, null));
       }
       if (now - e.expiresAt >= 0) {
@@ -336,7 +350,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     }
     stats.recordGet(Layer.L1, GetResult.MISS);
     Entry<V> mine = e;
-    return flight(key, e).readers.thenApply(outcome -> resolve(outcome, mine));
+    return flight(key, e, callLoader).readers.thenApply(outcome -> resolve(outcome, mine));
   }
 
   private CacheResult<V> resolve(Flight.Outcome<V> outcome, @Nullable Entry<V> mine) {
@@ -391,7 +405,8 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   }
 
   /** XFetch: refresh early with a probability that rises as expiry nears. */
-  private void maybeRefreshEarly(K key, Entry<V> e, long now) {
+  private void maybeRefreshEarly(
+      K key, Entry<V> e, long now, @Nullable CacheLoader<? super K, V> callLoader) {
     long delta = e.loadNanos;
     if (delta <= 0) {
       return;
@@ -399,19 +414,22 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     double u = 1.0 - random.getAsDouble(); // (0, 1]
     double lead = -delta * earlyRefreshBeta * Math.log(u);
     if (now + (long) lead - e.freshUntil >= 0 && !flights.containsKey(key)) {
-      flight(key, e);
+      flight(key, e, callLoader);
     }
   }
 
   // ---------------------------------------------------------------------------------------------
   // Flights: one load per key at a time
 
-  private Flight<K, V> flight(K key, @Nullable Entry<V> current) {
+  private Flight<K, V> flight(
+      K key, @Nullable Entry<V> current, @Nullable CacheLoader<? super K, V> callLoader) {
     Flight<K, V> existing = flights.get(key);
     if (existing != null) {
       return existing;
     }
-    Flight<K, V> flight = new Flight<>(key, mapKey(key));
+    Flight<K, V> flight =
+        new Flight<>(
+            key, mapKey(key), callLoader == null ? null : AsyncCacheLoader.from(callLoader::load));
     existing = flights.putIfAbsent(key, flight);
     if (existing != null) {
       return existing;
@@ -596,7 +614,8 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     CompletableFuture<Loaded<V>> origin;
     try {
       @SuppressWarnings("unchecked")
-      AsyncCacheLoader<K, V> typed = (AsyncCacheLoader<K, V>) loader;
+      AsyncCacheLoader<K, V> typed =
+          (AsyncCacheLoader<K, V>) (flight.loader != null ? flight.loader : loader);
       origin = typed.loadAsync(flight.key, executor);
       if (origin == null) {
         origin = CompletableFuture.failedFuture(new NullPointerException("loader returned null"));
