@@ -257,18 +257,23 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   @Override
   public V get(K key) {
     requireNonNull(key, "key");
-    return getOrLoad(key, null);
+    V value = freshHit(key, null);
+    return value != null ? value : load(key, null);
   }
 
   @Override
   public V get(K key, CacheLoader<? super K, V> loader) {
     requireNonNull(key, "key");
     requireNonNull(loader, "loader");
-    return getOrLoad(key, loader);
+    V value = freshHit(key, loader);
+    return value != null ? value : load(key, loader);
   }
 
-  /** The fast path, and the lookup behind it with the given loader (null: the cache's own). */
-  private V getOrLoad(K key, @Nullable CacheLoader<? super K, V> callLoader) {
+  /**
+   * The fast path: the value of a fresh L1 entry, or null. Kept apart from {@link #load} so that
+   * what the JIT inlines into callers is only this.
+   */
+  private @Nullable V freshHit(K key, @Nullable CacheLoader<? super K, V> callLoader) {
     Entry<V> e = l1.getIfPresent(key);
     if (e != null) {
       V value = e.value;
@@ -283,6 +288,11 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
         }
       }
     }
+    return null;
+  }
+
+  /** Everything but a fresh L1 hit, with the call's loader (null: the cache's own). */
+  private V load(K key, @Nullable CacheLoader<? super K, V> callLoader) {
     CacheResult<V> result = join(lookupInternal(key, callLoader));
     Optional<V> value = result.value();
     if (value.isEmpty()) {
