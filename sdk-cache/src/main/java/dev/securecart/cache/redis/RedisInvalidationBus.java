@@ -11,6 +11,9 @@ import dev.securecart.core.redis.RedisConnection;
 import dev.securecart.core.redis.RedisConnector;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -18,9 +21,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +41,9 @@ import org.slf4j.LoggerFactory;
  *       serves it, so a message never crosses the cluster bus. (Classic {@code PUBLISH} on a
  *       Cluster is broadcast node to node over the cluster bus, which held messages for up to 40 ms
  *       on a local Cluster; sharded delivery has the latency of a standalone server.) When the slot
- *       moves, Redis ends the subscription and the bus subscribes again at the new owner.
+ *       moves, Redis ends the subscription and the bus subscribes again at the new owner; when its
+ *       master dies, the bus subscribes at the replica that takes over as soon as Lettuce's
+ *       topology refresh names it.
  *   <li>Redis Cluster before 7.0 (no {@code SSUBSCRIBE}): classic pub/sub, logged once at INFO.
  * </ul>
  *
@@ -54,22 +62,35 @@ public final class RedisInvalidationBus implements InvalidationBus {
   /** The longest wait between attempts to subscribe again after Redis ended a subscription. */
   private static final long RESUBSCRIBE_MAX_DELAY_MILLIS = 1000;
 
+  /** How often a sharded bus compares the channel's master with the one it subscribed at. */
+  private static final long OWNER_CHECK_MILLIS = 250;
+
   private final String channel;
   private final RedisConnection<String, String> publisher;
   private final StatefulRedisPubSubConnection<String, String> subscriber;
   private final List<InvalidationListener> listeners = new CopyOnWriteArrayList<>();
   private final AtomicBoolean subscribedOnce = new AtomicBoolean();
   private final AtomicLong resubscriptions = new AtomicLong();
+  private final @Nullable RedisClusterClient cluster;
+  private final int slot;
   private volatile boolean sharded;
   private volatile boolean closed;
+
+  /** The id of the master the sharded subscription was sent to; null before, or not sharded. */
+  private volatile @Nullable String owner;
+
+  private volatile @Nullable Future<?> ownerCheck;
 
   private RedisInvalidationBus(
       String channel,
       RedisConnection<String, String> publisher,
-      StatefulRedisPubSubConnection<String, String> subscriber) {
+      StatefulRedisPubSubConnection<String, String> subscriber,
+      @Nullable RedisClusterClient cluster) {
     this.channel = channel;
     this.publisher = publisher;
     this.subscriber = subscriber;
+    this.cluster = cluster;
+    this.slot = SlotHash.getSlot(channel);
   }
 
   /**
@@ -89,9 +110,14 @@ public final class RedisInvalidationBus implements InvalidationBus {
     try {
       publisher = connector.connect();
       subscriber = connector.connectPubSub(StringCodec.UTF8);
-      RedisInvalidationBus bus = new RedisInvalidationBus(channel, publisher, subscriber);
+      RedisInvalidationBus bus =
+          new RedisInvalidationBus(
+              channel,
+              publisher,
+              subscriber,
+              connector.client() instanceof RedisClusterClient c ? c : null);
       subscriber.addListener(bus.new Listener());
-      bus.subscribe(publisher.isCluster());
+      bus.subscribe();
       return bus;
     } catch (RedisException e) {
       if (subscriber != null) {
@@ -104,11 +130,13 @@ public final class RedisInvalidationBus implements InvalidationBus {
     }
   }
 
-  private void subscribe(boolean cluster) {
-    if (cluster) {
+  private void subscribe() {
+    if (cluster != null) {
       try {
         sharded = true;
+        owner = currentOwner();
         subscriber.sync().ssubscribe(channel);
+        scheduleOwnerCheck();
         return;
       } catch (RedisCommandExecutionException e) {
         if (!isUnknownCommand(e)) {
@@ -122,6 +150,52 @@ public final class RedisInvalidationBus implements InvalidationBus {
       }
     }
     subscriber.sync().subscribe(channel);
+  }
+
+  /**
+   * Watches which master serves the channel's slot. When it dies, Redis sends nothing: the
+   * subscription simply stops, and Lettuce keeps reconnecting to the dead node. Once Lettuce's
+   * topology refresh (periodic, or set off by those reconnects) names another master, the bus
+   * subscribes there.
+   */
+  private void scheduleOwnerCheck() {
+    ownerCheck =
+        scheduler()
+            .scheduleWithFixedDelay(
+                this::checkOwner, OWNER_CHECK_MILLIS, OWNER_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  private void checkOwner() {
+    try {
+      String now = currentOwner();
+      String before = owner;
+      if (!closed && now != null && !now.equals(before)) {
+        owner = now;
+        logger.warn(
+            "The master serving channel {} changed (node {} to {}); subscribing at the new one",
+            channel,
+            before,
+            now);
+        resubscribeSharded(1);
+      }
+    } catch (RuntimeException e) {
+      // Never let an exception cancel the periodic check.
+      logger.debug("Checking the master of channel {} failed", channel, e);
+    }
+  }
+
+  /** Lettuce's event loops: a sharded bus always has a Cluster client. */
+  private ScheduledExecutorService scheduler() {
+    return requireNonNull(cluster, "cluster").getResources().eventExecutorGroup();
+  }
+
+  private @Nullable String currentOwner() {
+    RedisClusterClient client = cluster;
+    if (client == null) {
+      return null;
+    }
+    RedisClusterNode master = client.getPartitions().getMasterBySlot(slot);
+    return master == null ? null : master.getNodeId();
   }
 
   private static boolean isUnknownCommand(RedisCommandExecutionException e) {
@@ -172,6 +246,10 @@ public final class RedisInvalidationBus implements InvalidationBus {
   @Override
   public void close() {
     closed = true;
+    Future<?> check = ownerCheck;
+    if (check != null) {
+      check.cancel(false);
+    }
     listeners.clear();
     subscriber.close();
     publisher.close();
@@ -273,8 +351,8 @@ public final class RedisInvalidationBus implements InvalidationBus {
           if (error != null && !closed) {
             long delay = Math.min(RESUBSCRIBE_MAX_DELAY_MILLIS, 50L << Math.min(attempt, 5));
             logger.debug("Subscribing again to channel {} failed; retrying", channel, error);
-            CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS)
-                .execute(() -> resubscribeSharded(attempt + 1));
+            scheduler()
+                .schedule(() -> resubscribeSharded(attempt + 1), delay, TimeUnit.MILLISECONDS);
           }
         });
   }

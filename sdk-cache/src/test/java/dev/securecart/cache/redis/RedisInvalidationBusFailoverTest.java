@@ -1,0 +1,138 @@
+package dev.securecart.cache.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.securecart.cache.CacheStatsCounter.InvalidationKind;
+import dev.securecart.cache.Invalidation;
+import dev.securecart.cache.InvalidationListener;
+import dev.securecart.core.redis.RedisConnector;
+import dev.securecart.core.redis.RedisSettings;
+import dev.securecart.core.testing.RedisCluster;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sharded bus through a failover of the master that serves its channel, on a local Cluster with
+ * one replica per master.
+ */
+final class RedisInvalidationBusFailoverTest {
+
+  private static RedisCluster cluster;
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = RedisCluster.start(3, 1);
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  private final String channel =
+      "sctest:bus-failover:" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+
+  /** A listener that remembers what arrived and counts reported gaps. */
+  private static final class Received implements InvalidationListener {
+    final Set<String> targets = ConcurrentHashMap.newKeySet();
+    final AtomicInteger gaps = new AtomicInteger();
+
+    @Override
+    public void onInvalidation(Invalidation invalidation) {
+      targets.add(invalidation.target());
+    }
+
+    @Override
+    public void onMessagesPossiblyLost() {
+      gaps.incrementAndGet();
+    }
+  }
+
+  private static RedisConnector connector() {
+    return RedisConnector.create(
+        RedisSettings.cluster(cluster.seedUris())
+            .commandTimeout(Duration.ofMillis(500))
+            .connectTimeout(Duration.ofMillis(500))
+            .build());
+  }
+
+  private static Invalidation message(String target) {
+    return new Invalidation("products", "publisher", InvalidationKind.TAG, target);
+  }
+
+  @Test
+  void whenTheChannelsMasterDiesTheBusSubscribesAtTheNewMasterAndReportsTheGap() {
+    try (RedisConnector publisherConnector = connector();
+        RedisConnector subscriberConnector = connector();
+        RedisInvalidationBus publisher = RedisInvalidationBus.create(publisherConnector, channel);
+        RedisInvalidationBus subscriber =
+            RedisInvalidationBus.create(subscriberConnector, channel)) {
+      Received received = new Received();
+      subscriber.subscribe(received);
+      assertThat(subscriber.isSharded()).isTrue();
+      publisher.publish(message("before")).join();
+      await().atMost(Duration.ofSeconds(10)).until(() -> received.targets.contains("before"));
+
+      RedisCluster.Node master = cluster.masterFor(channel);
+      cluster.killMaster(master.shard());
+
+      // Publishing keeps failing or reaching nobody until both sides follow the new topology.
+      AtomicInteger attempt = new AtomicInteger();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
+                String target = "after-" + attempt.incrementAndGet();
+                publisher.publish(message(target)).exceptionally(error -> null).get();
+                return received.targets.stream().anyMatch(t -> t.startsWith("after-"));
+              });
+      assertThat(received.gaps.get()).as("the gap is reported").isGreaterThanOrEqualTo(1);
+    }
+  }
+
+  @Test
+  void afterACoordinatedFailoverTheBusDeliversThroughTheNewMaster() {
+    // A channel whose shard still has a replica to promote (another test may have killed one).
+    String failoverChannel = channel;
+    for (int i = 0; cluster.replica(cluster.masterFor(failoverChannel).shard()).isEmpty(); i++) {
+      failoverChannel = channel + "-" + i;
+    }
+    try (RedisConnector publisherConnector = connector();
+        RedisConnector subscriberConnector = connector();
+        RedisInvalidationBus publisher =
+            RedisInvalidationBus.create(publisherConnector, failoverChannel);
+        RedisInvalidationBus subscriber =
+            RedisInvalidationBus.create(subscriberConnector, failoverChannel)) {
+      Received received = new Received();
+      subscriber.subscribe(received);
+      publisher.publish(message("before")).join();
+      await().atMost(Duration.ofSeconds(10)).until(() -> received.targets.contains("before"));
+
+      cluster.failover(cluster.masterFor(failoverChannel).shard());
+
+      AtomicInteger attempt = new AtomicInteger();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
+                publisher
+                    .publish(message("after-" + attempt.incrementAndGet()))
+                    .exceptionally(error -> null)
+                    .get();
+                return received.targets.stream().anyMatch(t -> t.startsWith("after-"));
+              });
+      assertThat(received.gaps.get()).as("the gap is reported").isGreaterThanOrEqualTo(1);
+    }
+  }
+}
