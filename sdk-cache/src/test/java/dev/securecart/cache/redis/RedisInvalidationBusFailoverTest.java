@@ -85,17 +85,7 @@ final class RedisInvalidationBusFailoverTest {
       RedisCluster.Node master = cluster.masterFor(channel);
       cluster.killMaster(master.shard());
 
-      // Publishing keeps failing or reaching nobody until both sides follow the new topology.
-      AtomicInteger attempt = new AtomicInteger();
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(200))
-          .until(
-              () -> {
-                String target = "after-" + attempt.incrementAndGet();
-                publisher.publish(message(target)).exceptionally(error -> null).get();
-                return received.targets.stream().anyMatch(t -> t.startsWith("after-"));
-              });
+      awaitDelivery(publisher, received);
       assertThat(received.gaps.get()).as("the gap is reported").isGreaterThanOrEqualTo(1);
     }
   }
@@ -120,19 +110,27 @@ final class RedisInvalidationBusFailoverTest {
 
       cluster.failover(cluster.masterFor(failoverChannel).shard());
 
-      AtomicInteger attempt = new AtomicInteger();
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(200))
-          .until(
-              () -> {
-                publisher
-                    .publish(message("after-" + attempt.incrementAndGet()))
-                    .exceptionally(error -> null)
-                    .get();
-                return received.targets.stream().anyMatch(t -> t.startsWith("after-"));
-              });
+      awaitDelivery(publisher, received);
       assertThat(received.gaps.get()).as("the gap is reported").isGreaterThanOrEqualTo(1);
     }
+  }
+
+  /**
+   * Publishes a new message every 200 ms until one arrives: publishing fails or reaches nobody
+   * until both sides follow the new topology.
+   */
+  private static void awaitDelivery(RedisInvalidationBus publisher, Received received) {
+    AtomicInteger attempt = new AtomicInteger();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              publisher
+                  .publish(message("after-" + attempt.incrementAndGet()))
+                  .exceptionally(error -> null)
+                  .get();
+              return received.targets.stream().anyMatch(t -> t.startsWith("after-"));
+            });
   }
 }
