@@ -216,7 +216,10 @@ public final class RedisInvalidationBus implements InvalidationBus {
     return sharded;
   }
 
-  /** How often the subscription was re-established after a disconnect. */
+  /**
+   * How often the subscription was re-established after a disconnect (counted after the listeners
+   * were told).
+   */
   public long resubscriptions() {
     return resubscriptions.get();
   }
@@ -319,7 +322,6 @@ public final class RedisInvalidationBus implements InvalidationBus {
       if (!channel.equals(to) || subscribedOnce.compareAndSet(false, true)) {
         return;
       }
-      resubscriptions.incrementAndGet();
       logger.warn(
           "Invalidation bus on channel {} subscribed again after a disconnect; messages published"
               + " meanwhile are lost",
@@ -331,6 +333,8 @@ public final class RedisInvalidationBus implements InvalidationBus {
           logger.warn("An invalidation listener threw; ignoring it", e);
         }
       }
+      // Counted once the listeners have acted, so that whoever sees the count sees its effect.
+      resubscriptions.incrementAndGet();
     }
   }
 
