@@ -1,0 +1,98 @@
+package dev.securecart.ratelimit.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.securecart.core.redis.RedisConnection;
+import dev.securecart.core.redis.RedisConnector;
+import dev.securecart.core.redis.RedisSettings;
+import dev.securecart.core.testing.RedisCluster;
+import dev.securecart.ratelimit.Decision;
+import dev.securecart.ratelimit.RateLimit;
+import dev.securecart.ratelimit.RateLimiterConfig;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Redis limiter while the master serving some of its keys dies and its replica takes over, on a
+ * local Cluster with one replica per master: every decision keeps its deadline, the dead master's
+ * keys fall back, and every key is decided by Redis again once the Cluster has failed over.
+ */
+final class RedisRateLimiterFailoverTest {
+
+  private static final Duration DEADLINE = Duration.ofMillis(50);
+
+  /** Slack over the deadline for a decision on a 2-core machine running six Redis processes. */
+  private static final long SLACK_MILLIS = 25;
+
+  @Test
+  void decisionsKeepTheirDeadlineThroughAMasterFailoverAndReturnToRedis() {
+    String prefix =
+        "sctest:rl-failover:" + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ":";
+    try (RedisCluster cluster = RedisCluster.start(3, 1);
+        RedisConnector connector =
+            RedisConnector.create(
+                RedisSettings.cluster(cluster.seedUris())
+                    .commandTimeout(Duration.ofMillis(500))
+                    .connectTimeout(Duration.ofMillis(500))
+                    .build());
+        RedisConnection<String, String> connection = connector.connect()) {
+      RedisRateLimiter limiter =
+          RedisRateLimiter.create(
+              connection,
+              RateLimiterConfig.builder("failover")
+                  .keyPrefix(prefix)
+                  .limit(RateLimit.perSecond(100_000).withBurst(100_000))
+                  .deadline(DEADLINE)
+                  .build());
+      // Sixty keys spread their slots over all three shards.
+      List<String> keys = IntStream.range(0, 60).mapToObj(i -> "user-" + i).toList();
+      keys.forEach(
+          key -> assertThat(limiter.tryAcquire(key).source()).isEqualTo(Decision.Source.REDIS));
+
+      // Decisions run all along, from before the kill until after the Cluster failed over.
+      List<String> slow = new CopyOnWriteArrayList<>();
+      Set<Decision.Source> sources = ConcurrentHashMap.newKeySet();
+      AtomicBoolean running = new AtomicBoolean(true);
+      AtomicBoolean lastRoundAllRedis = new AtomicBoolean();
+      Thread caller =
+          new Thread(
+              () -> {
+                while (running.get()) {
+                  boolean allFromRedis = true;
+                  for (String key : keys) {
+                    long started = System.nanoTime();
+                    Decision decision = limiter.tryAcquire(key);
+                    long millis = (System.nanoTime() - started) / 1_000_000;
+                    if (millis > DEADLINE.toMillis() + SLACK_MILLIS || !decision.isAllowed()) {
+                      slow.add(key + ": " + millis + " ms, " + decision);
+                    }
+                    sources.add(decision.source());
+                    allFromRedis &= decision.source() == Decision.Source.REDIS;
+                  }
+                  lastRoundAllRedis.set(allFromRedis);
+                }
+              },
+              "rate-limit-caller");
+      caller.start();
+      try {
+        cluster.killMaster(0);
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> sources.contains(Decision.Source.FALLBACK) && lastRoundAllRedis.get());
+      } finally {
+        running.set(false);
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> !caller.isAlive());
+      assertThat(slow).as("decisions over the deadline, or refused").isEmpty();
+      assertThat(sources).as("the dead master's keys fell back").contains(Decision.Source.FALLBACK);
+    }
+  }
+}
