@@ -119,14 +119,18 @@ public final class RedisInvalidationBus implements InvalidationBus {
       subscriber.addListener(bus.new Listener());
       bus.subscribe();
       return bus;
-    } catch (RedisException e) {
+    } catch (RuntimeException e) {
+      // Whatever failed, the connections opened so far are closed, not leaked.
       if (subscriber != null) {
         subscriber.close();
       }
       if (publisher != null) {
         publisher.close();
       }
-      throw new CacheException("redis-bus", "cannot subscribe the invalidation bus", e);
+      if (e instanceof RedisException) {
+        throw new CacheException("redis-bus", "cannot subscribe the invalidation bus", e);
+      }
+      throw e;
     }
   }
 
