@@ -3,48 +3,16 @@ package dev.securecart.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.securecart.core.redis.RedisSettings;
 import dev.securecart.core.testing.RedisCluster;
 import dev.securecart.core.testing.RespClient;
 import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The three-node proofs on a real local Redis Cluster (3 masters). */
-final class RedisClusterThreeNodeTest extends ThreeNodeProofs {
+/** The three-node proofs on a real local Redis Cluster (3 masters, no replicas). */
+final class RedisClusterThreeNodeTest extends ClusterThreeNodeProofs {
 
-  private static RedisCluster cluster;
-  private final String prefix =
-      "sctest:cluster-cache:" + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ":";
-
-  @BeforeAll
-  static void startCluster() {
-    cluster = RedisCluster.start(3, 0);
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
-
-  @AfterEach
-  void deleteKeys() {
-    cluster.deleteKeys(prefix);
-  }
-
-  @Override
-  RedisSettings.Builder settings(int node) {
-    return RedisSettings.cluster(cluster.seedUris());
-  }
-
-  @Override
-  String prefix() {
-    return prefix;
+  RedisClusterThreeNodeTest(RedisCluster cluster) {
+    super(cluster);
   }
 
   @Test
