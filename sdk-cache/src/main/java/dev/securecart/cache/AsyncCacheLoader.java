@@ -32,7 +32,7 @@ public interface AsyncCacheLoader<K, V> {
    * @param loader the blocking loader
    * @return the loader as an asynchronous one
    */
-  static <K, V> AsyncCacheLoader<K, V> from(CacheLoader<K, V> loader) {
+  static <K, V> AsyncCacheLoader<K, V> from(CacheLoader<? super K, V> loader) {
     requireNonNull(loader, "loader");
     return (key, executor) ->
         CompletableFuture.supplyAsync(

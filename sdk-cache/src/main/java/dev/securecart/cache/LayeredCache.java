@@ -235,7 +235,7 @@ public interface LayeredCache<K, V> extends AutoCloseable {
      * @return this builder
      */
     public Builder<K, V> loader(CacheLoader<? super K, V> loader) {
-      this.loader = AsyncCacheLoader.<K, V>from(loader::load);
+      this.loader = AsyncCacheLoader.<K, V>from(loader);
       return this;
     }
 

@@ -619,6 +619,15 @@ final class LayeredCacheTest {
         .isInstanceOf(NullPointerException.class)
         .hasMessage("key cannot be null");
     assertThatThrownBy(() -> cache.invalidateTag("")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> cache.get("p1", null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("loader cannot be null");
+    assertThatThrownBy(
+            () ->
+                LayeredCache.<String, String>builder("x", CachePolicy.ofDefaults())
+                    .loader((CacheLoader<String, String>) null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("loader cannot be null");
     assertThatThrownBy(() -> LayeredCache.builder("bad name", CachePolicy.ofDefaults()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("bad name");

@@ -439,7 +439,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     }
     Flight<K, V> flight =
         new Flight<>(
-            key, mapKey(key), callLoader == null ? null : AsyncCacheLoader.from(callLoader::load));
+            key, mapKey(key), callLoader == null ? null : AsyncCacheLoader.<K, V>from(callLoader));
     existing = flights.putIfAbsent(key, flight);
     if (existing != null) {
       return existing;
