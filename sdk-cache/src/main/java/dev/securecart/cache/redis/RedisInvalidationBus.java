@@ -26,6 +26,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -306,19 +307,18 @@ public final class RedisInvalidationBus implements InvalidationBus {
       if (!channel.equals(from)) {
         return;
       }
-      Invalidation invalidation;
+      Invalidation invalidation = decode(message);
+      if (invalidation != null) {
+        forEachListener(listener -> listener.onInvalidation(invalidation));
+      }
+    }
+
+    private @Nullable Invalidation decode(String message) {
       try {
-        invalidation = Invalidation.decode(message);
+        return Invalidation.decode(message);
       } catch (IllegalArgumentException e) {
         logger.debug("Ignoring a malformed message on channel {}", channel);
-        return;
-      }
-      for (InvalidationListener listener : listeners) {
-        try {
-          listener.onInvalidation(invalidation);
-        } catch (RuntimeException e) {
-          logger.warn("An invalidation listener threw; ignoring it", e);
-        }
+        return null;
       }
     }
 
@@ -330,15 +330,20 @@ public final class RedisInvalidationBus implements InvalidationBus {
           "Invalidation bus on channel {} subscribed again after a disconnect; messages published"
               + " meanwhile are lost",
           channel);
-      for (InvalidationListener listener : listeners) {
-        try {
-          listener.onMessagesPossiblyLost();
-        } catch (RuntimeException e) {
-          logger.warn("An invalidation listener threw; ignoring it", e);
-        }
-      }
+      forEachListener(InvalidationListener::onMessagesPossiblyLost);
       // Counted once the listeners have acted, so that whoever sees the count sees its effect.
       resubscriptions.incrementAndGet();
+    }
+  }
+
+  /** Tells every listener; one that throws is logged and skipped, never stops the others. */
+  private void forEachListener(Consumer<InvalidationListener> action) {
+    for (InvalidationListener listener : listeners) {
+      try {
+        action.accept(listener);
+      } catch (RuntimeException e) {
+        logger.warn("An invalidation listener threw; ignoring it", e);
+      }
     }
   }
 
@@ -356,7 +361,11 @@ public final class RedisInvalidationBus implements InvalidationBus {
     }
     done.whenComplete(
         (ignored, error) -> {
-          if (error != null && !closed) {
+          if (error == null) {
+            // When the topology already names the new master, note it, so that the owner check
+            // does not subscribe (and report a gap) a second time for the same move.
+            owner = currentOwner();
+          } else if (!closed) {
             long delay = Math.min(RESUBSCRIBE_MAX_DELAY_MILLIS, 50L << Math.min(attempt, 5));
             logger.debug("Subscribing again to channel {} failed; retrying", channel, error);
             scheduler()
