@@ -9,37 +9,31 @@ import dev.securecart.cache.InvalidationListener;
 import dev.securecart.core.redis.RedisConnector;
 import dev.securecart.core.redis.RedisSettings;
 import dev.securecart.core.testing.RedisCluster;
+import dev.securecart.core.testing.RedisClusterExtension;
+import dev.securecart.core.testing.RedisClusterShape;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The sharded bus through a failover of the master that serves its channel, on a local Cluster with
  * one replica per master.
  */
+@ExtendWith(RedisClusterExtension.class)
+@RedisClusterShape(replicasPerMaster = 1)
 final class RedisInvalidationBusFailoverTest {
 
-  private static RedisCluster cluster;
-
-  @BeforeAll
-  static void startCluster() {
-    cluster = RedisCluster.start(3, 1);
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
-
+  private final RedisCluster cluster;
   private final String channel =
       "sctest:bus-failover:" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+
+  RedisInvalidationBusFailoverTest(RedisCluster cluster) {
+    this.cluster = cluster;
+  }
 
   /** A listener that remembers what arrived and counts reported gaps. */
   private static final class Received implements InvalidationListener {
@@ -57,7 +51,7 @@ final class RedisInvalidationBusFailoverTest {
     }
   }
 
-  private static RedisConnector connector() {
+  private RedisConnector connector() {
     return RedisConnector.create(
         RedisSettings.cluster(cluster.seedUris())
             .commandTimeout(Duration.ofMillis(500))
