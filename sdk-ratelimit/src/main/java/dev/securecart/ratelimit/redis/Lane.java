@@ -72,7 +72,7 @@ final class Lane {
         sender.send(batch, done);
       } catch (RuntimeException e) {
         for (Request failed : batch) {
-          failed.completeExceptionally(e);
+          failed.failNow(e);
         }
         done.run();
       }
