@@ -45,13 +45,15 @@ import org.jspecify.annotations.Nullable;
  * </table>
  *
  * <p>The {@code {k}} hash tag puts an entry, its epoch and its lease in one Cluster slot, so the
- * conditional write and the key invalidation are single scripts. The {@code {c}} hash tag (the
- * cache name) puts a cache's sequence and its tag and whole-cache epochs in another slot, so that
- * invalidating a tag or the cache is one script, and a reader fetches the sequence, the whole-cache
- * epoch and its entry's tag epochs from one node. Entries and epochs are never written together
- * (readers compare them instead), so no command crosses slots. {@code seq} advances to at least the
- * Redis server's time in microseconds, so stamps keep growing even if the key is lost. Braces and
- * {@code %} in keys and tags are percent-escaped.
+ * conditional write and the key invalidation are single scripts (on a standalone server the key
+ * invalidation also advances the sequence in that script: one round trip; on a Cluster the sequence
+ * is in another slot, so it takes two). The {@code {c}} hash tag (the cache name) puts a cache's
+ * sequence and its tag and whole-cache epochs in another slot, so that invalidating a tag or the
+ * cache is one script, and a reader fetches the sequence, the whole-cache epoch and its entry's tag
+ * epochs from one node. Entries and epochs are never written together (readers compare them
+ * instead), so no command crosses slots. {@code seq} advances to at least the Redis server's time
+ * in microseconds, so stamps keep growing even if the key is lost. Braces and {@code %} in keys and
+ * tags are percent-escaped.
  *
  * <p>This class is thread-safe. It owns one connection, which {@link #close()} closes; the
  * connector stays the caller's.
@@ -74,15 +76,24 @@ public final class RedisCacheStore implements CacheStore {
 
   private static final String BUMP_SEQUENCE = ADVANCE_SEQUENCE + "return s\n";
 
+  /** Raises the epoch in KEYS[2] to the stamp {@code n} just taken, kept ARGV[1] ms. */
+  private static final String RAISE_EPOCH_TO_SEQUENCE =
+      """
+      local v = tonumber(redis.call('GET', KEYS[2]) or '0')
+      if n > v then redis.call('SET', KEYS[2], s, 'PX', ARGV[1])
+      else redis.call('PEXPIRE', KEYS[2], ARGV[1]) end
+      """;
+
   /** Advances the sequence (KEYS[1]) and raises an epoch (KEYS[2]) to the new stamp. */
   private static final String BUMP_SEQUENCE_AND_RAISE =
-      ADVANCE_SEQUENCE
-          + """
-          local v = tonumber(redis.call('GET', KEYS[2]) or '0')
-          if n > v then redis.call('SET', KEYS[2], s, 'PX', ARGV[1])
-          else redis.call('PEXPIRE', KEYS[2], ARGV[1]) end
-          return s
-          """;
+      ADVANCE_SEQUENCE + RAISE_EPOCH_TO_SEQUENCE + "return s\n";
+
+  /**
+   * A key invalidation in one round trip, where every key is on one server (standalone): the same
+   * as {@link #BUMP_SEQUENCE_AND_RAISE} on the key's epoch, then deletes the entry (KEYS[3]).
+   */
+  private static final String BUMP_SEQUENCE_RAISE_AND_DELETE =
+      ADVANCE_SEQUENCE + RAISE_EPOCH_TO_SEQUENCE + "redis.call('DEL', KEYS[3])\nreturn s\n";
 
   private static final String WRITE_UNLESS_INVALIDATED =
       """
@@ -287,6 +298,18 @@ public final class RedisCacheStore implements CacheStore {
 
   @Override
   public CompletableFuture<Long> invalidateKey(String cache, String key, Duration retain) {
+    if (!connection.isCluster()) {
+      return connection
+          .async()
+          .<byte[]>eval(
+              BUMP_SEQUENCE_RAISE_AND_DELETE,
+              ScriptOutputType.VALUE,
+              new String[] {sequenceKey(cache), epochKey(cache, key), entryKey(cache, key)},
+              new byte[][] {ascii(Math.max(1, retain.toMillis()))})
+          .toCompletableFuture()
+          .thenApply(RedisCacheStore::parse);
+    }
+    // On a Cluster the sequence ({c}) and the key's epoch and entry ({k}) are in different slots.
     return bumpSequence(cache)
         .thenCompose(
             stamp ->
