@@ -226,6 +226,49 @@ final class RedisRateLimiterFaultTest {
     assertThat(last.headers()).containsEntry("RateLimit-Policy", "\"default\";q=10;w=60");
   }
 
+  @Test
+  void anInterruptedCallerFallsBackAtOnceKeepsItsInterruptAndDoesNotMarkRedisDown()
+      throws Exception {
+    RedisRateLimiter limiter =
+        RedisRateLimiter.create(
+            connection,
+            config("interrupted")
+                .limit(RateLimit.perSecond(1_000))
+                .deadline(Duration.ofSeconds(20))
+                .build());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> limiter.tryAcquire("warm").source() == Decision.Source.REDIS);
+    proxy.latency(Duration.ofSeconds(30)); // the answer cannot come before the interrupt
+
+    ExecutorService caller = Executors.newSingleThreadExecutor();
+    try {
+      CountDownLatch started = new CountDownLatch(1);
+      Thread[] thread = new Thread[1];
+      Future<Object[]> call =
+          caller.submit(
+              () -> {
+                thread[0] = Thread.currentThread();
+                started.countDown();
+                Decision decision = limiter.tryAcquire("user");
+                return new Object[] {decision, Thread.currentThread().isInterrupted()};
+              });
+      assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> thread[0].getState() == Thread.State.TIMED_WAITING);
+      thread[0].interrupt();
+
+      Object[] outcome = call.get(10, TimeUnit.SECONDS); // far inside the 20 s deadline
+      assertThat(((Decision) outcome[0]).source()).isEqualTo(Decision.Source.FALLBACK);
+      assertThat((Boolean) outcome[1]).as("interrupt status kept").isTrue();
+      assertThat(limiter.isFallingBack()).as("an interrupt says nothing about Redis").isFalse();
+    } finally {
+      caller.shutdownNow();
+      proxy.heal();
+    }
+  }
+
   private void cut() {
     proxy.refuseConnections(true);
     proxy.resetConnections();
