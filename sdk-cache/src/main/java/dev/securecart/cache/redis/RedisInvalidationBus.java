@@ -11,9 +11,12 @@ import dev.securecart.core.redis.RedisConnection;
 import dev.securecart.core.redis.RedisConnector;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.cluster.pubsub.RedisClusterPubSubAdapter;
+import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -80,6 +83,9 @@ public final class RedisInvalidationBus implements InvalidationBus {
   /** The id of the master the sharded subscription was sent to; null before, or not sharded. */
   private volatile @Nullable String owner;
 
+  /** The node the bus unsubscribed from after following its channel elsewhere, if any. */
+  private volatile @Nullable String left;
+
   private volatile @Nullable Future<?> ownerCheck;
 
   private RedisInvalidationBus(
@@ -118,6 +124,9 @@ public final class RedisInvalidationBus implements InvalidationBus {
               subscriber,
               connector.client() instanceof RedisClusterClient c ? c : null);
       subscriber.addListener(bus.new Listener());
+      if (subscriber instanceof StatefulRedisClusterPubSubConnection<String, String> nodes) {
+        nodes.addListener(bus.new NodeListener());
+      }
       bus.subscribe();
       return bus;
     } catch (RuntimeException e) {
@@ -181,7 +190,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
             channel,
             before,
             now);
-        resubscribeSharded(1);
+        resubscribeSharded(1, before);
       }
     } catch (RuntimeException e) {
       // Never let an exception cancel the periodic check.
@@ -289,20 +298,6 @@ public final class RedisInvalidationBus implements InvalidationBus {
       confirmed(to);
     }
 
-    @Override
-    public void sunsubscribed(String from, long count) {
-      // This bus never unsubscribes: Redis ended the subscription because the channel's slot moved
-      // to another node (resharding, failover). Subscribe again; the topology refresh that the
-      // move triggers routes it to the new owner, and the confirmation reports the possible loss.
-      if (channel.equals(from) && !closed) {
-        logger.warn(
-            "Redis ended the sharded subscription to channel {} (its slot moved); subscribing"
-                + " again",
-            channel);
-        resubscribeSharded(1);
-      }
-    }
-
     private void deliver(String from, String message) {
       if (!channel.equals(from)) {
         return;
@@ -336,6 +331,26 @@ public final class RedisInvalidationBus implements InvalidationBus {
     }
   }
 
+  /** Sharded subscriptions end per node, so on a Cluster the bus needs to know which node. */
+  private final class NodeListener extends RedisClusterPubSubAdapter<String, String> {
+    @Override
+    public void sunsubscribed(RedisClusterNode node, String from, long count) {
+      if (!channel.equals(from) || closed) {
+        return;
+      }
+      if (node != null && node.getNodeId().equals(left)) {
+        return; // the bus left that node itself after following the channel elsewhere
+      }
+      // Redis ended the subscription because the channel's slot moved to another node
+      // (resharding, failover). Subscribe again; the topology refresh that the move triggers
+      // routes it to the new owner, and the confirmation reports the possible loss.
+      logger.warn(
+          "Redis ended the sharded subscription to channel {} (its slot moved); subscribing again",
+          channel);
+      resubscribeSharded(1, null);
+    }
+  }
+
   /** Tells every listener; one that throws is logged and skipped, never stops the others. */
   private void forEachListener(Consumer<InvalidationListener> action) {
     for (InvalidationListener listener : listeners) {
@@ -347,9 +362,12 @@ public final class RedisInvalidationBus implements InvalidationBus {
     }
   }
 
-  /** Subscribes again after Redis ended the subscription, retrying until it succeeds or closes. */
+  /**
+   * Subscribes again at the channel's master, retrying until it succeeds or the bus closes; then
+   * leaves {@code previous}, the node the bus was subscribed at, if the channel is no longer there.
+   */
   @SuppressWarnings("FutureReturnValueIgnored") // failures are handled in whenComplete
-  private void resubscribeSharded(int attempt) {
+  private void resubscribeSharded(int attempt, @Nullable String previous) {
     if (closed) {
       return;
     }
@@ -364,13 +382,66 @@ public final class RedisInvalidationBus implements InvalidationBus {
           if (error == null) {
             // When the topology already names the new master, note it, so that the owner check
             // does not subscribe (and report a gap) a second time for the same move.
-            owner = currentOwner();
+            String now = currentOwner();
+            owner = now;
+            if (now != null && now.equals(left)) {
+              left = null; // the channel came back to a node the bus had left
+            }
+            if (previous != null && !previous.equals(now)) {
+              leave(previous);
+            }
           } else if (!closed) {
             long delay = Math.min(RESUBSCRIBE_MAX_DELAY_MILLIS, 50L << Math.min(attempt, 5));
             logger.debug("Subscribing again to channel {} failed; retrying", channel, error);
             scheduler()
-                .schedule(() -> resubscribeSharded(attempt + 1), delay, TimeUnit.MILLISECONDS);
+                .schedule(
+                    () -> resubscribeSharded(attempt + 1, previous), delay, TimeUnit.MILLISECONDS);
           }
         });
+  }
+
+  /**
+   * Unsubscribes from a node that no longer serves the channel. After a coordinated failover the
+   * old master, now a replica, keeps delivering the channel's messages; without this every message
+   * would arrive twice once the bus also subscribed at the new master. On a dead node the command
+   * waits for Lettuce's reconnect or fails (logged at debug); Lettuce would otherwise subscribe
+   * there again when the node came back.
+   */
+  @SuppressWarnings("FutureReturnValueIgnored") // failures are logged in whenComplete
+  private void leave(String node) {
+    if (!(subscriber instanceof StatefulRedisClusterPubSubConnection<String, String> nodes)) {
+      return;
+    }
+    left = node;
+    CompletableFuture<Void> done;
+    try {
+      done =
+          connectionTo(nodes, node)
+              .thenCompose(connection -> connection.async().sunsubscribe(channel))
+              .thenApply(ignored -> null);
+    } catch (RuntimeException e) {
+      done = CompletableFuture.failedFuture(e);
+    }
+    done.whenComplete(
+        (ignored, error) -> {
+          if (error != null) {
+            logger.debug("Leaving channel {} on node {} failed", channel, node, error);
+          }
+        });
+  }
+
+  /**
+   * The node connection Lettuce subscribed through: Lettuce keys the connection that a sharded
+   * subscription is routed to by the node's address, and one opened by node id is another
+   * connection, where an unsubscribe would change nothing.
+   */
+  private CompletableFuture<StatefulRedisPubSubConnection<String, String>> connectionTo(
+      StatefulRedisClusterPubSubConnection<String, String> nodes, String node) {
+    RedisClusterNode known =
+        requireNonNull(cluster, "cluster").getPartitions().getPartitionByNodeId(node);
+    RedisURI uri = known == null ? null : known.getUri();
+    return uri == null
+        ? nodes.getConnectionAsync(node)
+        : nodes.getConnectionAsync(uri.getHost(), uri.getPort());
   }
 }

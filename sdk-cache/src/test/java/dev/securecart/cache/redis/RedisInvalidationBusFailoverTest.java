@@ -11,6 +11,7 @@ import dev.securecart.core.redis.RedisSettings;
 import dev.securecart.core.testing.RedisCluster;
 import dev.securecart.core.testing.RedisClusterExtension;
 import dev.securecart.core.testing.RedisClusterShape;
+import dev.securecart.core.testing.RespClient;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,7 +57,14 @@ final class RedisInvalidationBusFailoverTest {
         RedisSettings.cluster(cluster.seedUris())
             .commandTimeout(Duration.ofMillis(500))
             .connectTimeout(Duration.ofMillis(500))
+            .topologyRefreshPeriod(Duration.ofSeconds(1))
             .build());
+  }
+
+  private static long shardSubscribers(RedisCluster.Node node, String channel) {
+    try (RespClient redis = RespClient.connect(node.server(), Duration.ofSeconds(2))) {
+      return (Long) redis.callList("PUBSUB", "SHARDNUMSUB", channel).get(1);
+    }
   }
 
   private static Invalidation message(String target) {
@@ -106,6 +114,22 @@ final class RedisInvalidationBusFailoverTest {
 
       awaitDelivery(publisher, received);
       assertThat(received.gaps.get()).as("the gap is reported").isGreaterThanOrEqualTo(1);
+
+      // Once the topology names the new master, both buses follow the channel there and leave
+      // the old master, now a replica that still delivers: else every message arrives twice.
+      RedisCluster.Node newMaster = cluster.masterFor(failoverChannel);
+      String watched = failoverChannel;
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(200))
+          .untilAsserted(
+              () -> {
+                for (RedisCluster.Node node : cluster.liveNodes()) {
+                  assertThat(shardSubscribers(node, watched))
+                      .as("sharded subscribers of the channel on %s", node)
+                      .isEqualTo(node.port() == newMaster.port() ? 2 : 0);
+                }
+              });
     }
   }
 
