@@ -371,6 +371,13 @@ public final class RedisInvalidationBus implements InvalidationBus {
     if (closed) {
       return;
     }
+    // Where Lettuce routes the subscription: the slot's master in its topology as of now. Noted
+    // as the owner once subscribed, not the master of a later topology: a subscription sent just
+    // before a refresh lands on the old master (after a coordinated failover, a replica that still
+    // delivers), and the owner check must then see the difference, subscribe at the new master and
+    // leave the old one. When the topology already names the new master, the owner check has
+    // nothing to do (and reports no second gap).
+    String target = currentOwner();
     CompletableFuture<Void> done;
     try {
       done = subscriber.async().ssubscribe(channel).toCompletableFuture();
@@ -380,14 +387,11 @@ public final class RedisInvalidationBus implements InvalidationBus {
     done.whenComplete(
         (ignored, error) -> {
           if (error == null) {
-            // When the topology already names the new master, note it, so that the owner check
-            // does not subscribe (and report a gap) a second time for the same move.
-            String now = currentOwner();
-            owner = now;
-            if (now != null && now.equals(left)) {
-              left = null; // the channel came back to a node the bus had left
+            owner = target;
+            if (target != null && target.equals(left)) {
+              left = null; // subscribed again at a node the bus had left
             }
-            if (previous != null && !previous.equals(now)) {
+            if (previous != null && !previous.equals(target)) {
               leave(previous);
             }
           } else if (!closed) {
