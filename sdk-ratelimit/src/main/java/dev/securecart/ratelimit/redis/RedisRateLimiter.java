@@ -508,20 +508,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
   }
 
   private static WakeTree wakeTree(List<Request> batch) {
-    int parked = 0;
-    for (Request request : batch) {
-      if (request.waiter != null) {
-        parked++;
-      }
-    }
-    Request[] waiting = new Request[parked];
-    int i = 0;
-    for (Request request : batch) {
-      if (request.waiter != null) {
-        waiting[i++] = request;
-      }
-    }
-    return new WakeTree(waiting);
+    return new WakeTree(batch.stream().filter(r -> r.waiter != null).toArray(Request[]::new));
   }
 
   private void finish(
@@ -544,31 +531,40 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     }
     if (failure == null && reply != null) {
       try {
-        complete(groups, tree, reply, now);
-        return;
+        answer(groups, reply, now);
       } catch (RuntimeException e) {
-        failure = e; // a reply of an unexpected shape: whoever was not answered falls back
+        failure = e; // a reply of an unexpected shape: every caller falls back
       }
     }
-    // Parked callers first, then the asynchronous ones, whose callbacks run on this thread.
+    settle(groups, tree, failure);
+  }
+
+  /**
+   * Completes every request of a batch with its answer, or all of them with {@code failure}: the
+   * parked callers first, then the wake-up tree starts, then the asynchronous callers, whose
+   * callbacks run on this (the I/O) thread and must not hold up the wake-ups.
+   */
+  private static void settle(
+      List<List<Request>> groups, WakeTree tree, @Nullable Throwable failure) {
     for (List<Request> group : groups) {
       for (Request request : group) {
         if (request.waiter != null) {
-          request.completeExceptionally(failure);
+          request.settle(failure);
         }
       }
     }
     tree.start();
     for (List<Request> group : groups) {
       for (Request request : group) {
-        request.completeExceptionally(failure);
+        if (request.waiter == null) {
+          request.settle(failure);
+        }
       }
     }
   }
 
-  private void complete(List<List<Request>> groups, WakeTree tree, List<Object> reply, long now) {
-    List<Request> later = null;
-    List<Decision> laterDecisions = null;
+  /** Reads each request's decision out of the reply, without completing any. */
+  private void answer(List<List<Request>> groups, List<Object> reply, long now) {
     for (int g = 0; g < groups.size(); g++) {
       List<Request> group = groups.get(g);
       int at = 2 + 9 * g;
@@ -604,23 +600,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
                   config.limits());
         }
         stats.recordRedisLatency(now - request.submittedAt);
-        if (request.waiter != null) {
-          request.complete(decision);
-        } else {
-          if (later == null || laterDecisions == null) {
-            later = new ArrayList<>();
-            laterDecisions = new ArrayList<>();
-          }
-          later.add(request);
-          laterDecisions.add(decision);
-        }
-      }
-    }
-    // Parked callers are woken before asynchronous callbacks run on this thread.
-    tree.start();
-    if (later != null && laterDecisions != null) {
-      for (int i = 0; i < later.size(); i++) {
-        later.get(i).complete(laterDecisions.get(i));
+        request.answer = decision;
       }
     }
   }

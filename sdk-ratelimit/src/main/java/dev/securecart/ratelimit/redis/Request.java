@@ -42,6 +42,9 @@ final class Request extends CompletableFuture<Decision> {
 
   long granted;
 
+  /** The decision read from the batch's reply, set on the I/O thread before completing. */
+  @Nullable Decision answer;
+
   // Written before the batch is sent, read by whoever the tree reaches this request through.
   private @Nullable WakeTree tree;
   private int position;
@@ -85,6 +88,17 @@ final class Request extends CompletableFuture<Decision> {
       if (reachedBy != null) {
         reachedBy.wakeBelow(position);
       }
+    }
+  }
+
+  /** Completes the request with its answer, or with {@code failure} when the batch failed. */
+  void settle(@Nullable Throwable failure) {
+    Decision decided = answer;
+    if (failure == null && decided != null) {
+      complete(decided);
+    } else {
+      completeExceptionally(
+          failure != null ? failure : new IllegalStateException("the reply had no answer for it"));
     }
   }
 
