@@ -299,15 +299,12 @@ public final class RedisCacheStore implements CacheStore {
   @Override
   public CompletableFuture<Long> invalidateKey(String cache, String key, Duration retain) {
     if (!connection.isCluster()) {
-      return connection
-          .async()
-          .<byte[]>eval(
-              BUMP_SEQUENCE_RAISE_AND_DELETE,
-              ScriptOutputType.VALUE,
-              new String[] {sequenceKey(cache), epochKey(cache, key), entryKey(cache, key)},
-              new byte[][] {ascii(Math.max(1, retain.toMillis()))})
-          .toCompletableFuture()
-          .thenApply(RedisCacheStore::parse);
+      return bumpSequenceAnd(
+          BUMP_SEQUENCE_RAISE_AND_DELETE,
+          retain,
+          sequenceKey(cache),
+          epochKey(cache, key),
+          entryKey(cache, key));
     }
     // On a Cluster the sequence ({c}) and the key's epoch and entry ({k}) are in different slots.
     return bumpSequence(cache)
@@ -336,12 +333,17 @@ public final class RedisCacheStore implements CacheStore {
 
   private CompletableFuture<Long> bumpSequenceAndRaise(
       String cache, String epochKey, Duration retain) {
+    return bumpSequenceAnd(BUMP_SEQUENCE_AND_RAISE, retain, sequenceKey(cache), epochKey);
+  }
+
+  /** Runs a script that advances the sequence (the first key) and returns the new stamp. */
+  private CompletableFuture<Long> bumpSequenceAnd(String script, Duration retain, String... keys) {
     return connection
         .async()
         .<byte[]>eval(
-            BUMP_SEQUENCE_AND_RAISE,
+            script,
             ScriptOutputType.VALUE,
-            new String[] {sequenceKey(cache), epochKey},
+            keys,
             new byte[][] {ascii(Math.max(1, retain.toMillis()))})
         .toCompletableFuture()
         .thenApply(RedisCacheStore::parse);

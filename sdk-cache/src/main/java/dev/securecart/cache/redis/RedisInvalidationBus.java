@@ -416,13 +416,21 @@ public final class RedisInvalidationBus implements InvalidationBus {
     if (!(subscriber instanceof StatefulRedisClusterPubSubConnection<String, String> nodes)) {
       return;
     }
+    // Lettuce routes a sharded subscription through the node connection it keys by address; one
+    // opened by node id is another connection, where an unsubscribe would change nothing.
+    RedisClusterNode known =
+        requireNonNull(cluster, "cluster").getPartitions().getPartitionByNodeId(node);
+    if (known == null || known.getUri() == null) {
+      return; // gone from the topology: Lettuce closes its connections itself
+    }
+    RedisURI uri = known.getUri();
     left = node;
-    CompletableFuture<Void> done;
+    CompletableFuture<?> done;
     try {
       done =
-          connectionTo(nodes, node)
-              .thenCompose(connection -> connection.async().sunsubscribe(channel))
-              .thenApply(ignored -> null);
+          nodes
+              .getConnectionAsync(uri.getHost(), uri.getPort())
+              .thenCompose(connection -> connection.async().sunsubscribe(channel));
     } catch (RuntimeException e) {
       done = CompletableFuture.failedFuture(e);
     }
@@ -432,20 +440,5 @@ public final class RedisInvalidationBus implements InvalidationBus {
             logger.debug("Leaving channel {} on node {} failed", channel, node, error);
           }
         });
-  }
-
-  /**
-   * The node connection Lettuce subscribed through: Lettuce keys the connection that a sharded
-   * subscription is routed to by the node's address, and one opened by node id is another
-   * connection, where an unsubscribe would change nothing.
-   */
-  private CompletableFuture<StatefulRedisPubSubConnection<String, String>> connectionTo(
-      StatefulRedisClusterPubSubConnection<String, String> nodes, String node) {
-    RedisClusterNode known =
-        requireNonNull(cluster, "cluster").getPartitions().getPartitionByNodeId(node);
-    RedisURI uri = known == null ? null : known.getUri();
-    return uri == null
-        ? nodes.getConnectionAsync(node)
-        : nodes.getConnectionAsync(uri.getHost(), uri.getPort());
   }
 }
