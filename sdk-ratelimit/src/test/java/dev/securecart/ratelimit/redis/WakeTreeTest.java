@@ -66,7 +66,6 @@ class WakeTreeTest {
     CountDownLatch gaveUp = new CountDownLatch(count(kinds, Caller.GIVES_UP));
     CountDownLatch returned = new CountDownLatch(size);
     AtomicInteger answered = new AtomicInteger();
-    Request[] holder = new Request[size];
     for (int i = 0; i < size; i++) {
       int index = i;
       Caller kind = kinds.get(i);
@@ -79,7 +78,7 @@ class WakeTreeTest {
                   Thread.currentThread().interrupt();
                   return;
                 }
-                Request request = holder[index];
+                Request request = requests[index];
                 if (kind == Caller.GIVES_UP) {
                   request.completeExceptionally(new TimeoutException());
                   request.leave();
@@ -104,7 +103,6 @@ class WakeTreeTest {
     }
     for (int i = 0; i < size; i++) {
       requests[i] = new Request(new String[] {"k"}, new String[] {"k"}, 1, 1, 0, threads[i]);
-      holder[i] = requests[i];
     }
     WakeTree tree = new WakeTree(requests);
     for (Thread thread : threads) {
