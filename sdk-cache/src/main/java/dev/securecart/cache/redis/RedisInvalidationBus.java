@@ -48,7 +48,9 @@ import org.slf4j.LoggerFactory;
  *       moves, Redis ends the subscription and the bus subscribes again at the new owner; when its
  *       master dies, the bus subscribes at the replica that takes over as soon as Lettuce's
  *       topology refresh names it.
- *   <li>Redis Cluster before 7.0 (no {@code SSUBSCRIBE}): classic pub/sub, logged once at INFO.
+ *   <li>Redis Cluster before 7.0 (no {@code SSUBSCRIBE}): classic pub/sub, logged once at INFO. The
+ *       subscription sits on Lettuce's default connection; when its node dies, Lettuce reconnects
+ *       that connection to another node and subscribes again.
  * </ul>
  *
  * <p>Pub/sub forgets what it publishes while a subscriber is away. Lettuce reconnects and
@@ -109,6 +111,19 @@ public final class RedisInvalidationBus implements InvalidationBus {
    * @throws CacheException if Redis cannot be reached
    */
   public static RedisInvalidationBus create(RedisConnector connector, String channel) {
+    return open(connector, channel, true);
+  }
+
+  /**
+   * Opens a bus that uses classic pub/sub even on a Cluster that has sharded pub/sub: what a
+   * Cluster before Redis 7.0 gets, for tests on the local 7.x Cluster.
+   */
+  static RedisInvalidationBus createClassic(RedisConnector connector, String channel) {
+    return open(connector, channel, false);
+  }
+
+  private static RedisInvalidationBus open(
+      RedisConnector connector, String channel, boolean shardedIfAvailable) {
     requireNonNull(connector, "connector");
     requireNonNull(channel, "channel");
     requireArgument(!channel.isEmpty(), "channel must not be empty");
@@ -127,7 +142,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
       if (subscriber instanceof StatefulRedisClusterPubSubConnection<String, String> nodes) {
         nodes.addListener(bus.new NodeListener());
       }
-      bus.subscribe();
+      bus.subscribe(shardedIfAvailable);
       return bus;
     } catch (RuntimeException e) {
       // Whatever failed, the connections opened so far are closed, not leaked.
@@ -144,8 +159,8 @@ public final class RedisInvalidationBus implements InvalidationBus {
     }
   }
 
-  private void subscribe() {
-    if (cluster != null) {
+  private void subscribe(boolean shardedIfAvailable) {
+    if (cluster != null && shardedIfAvailable) {
       try {
         sharded = true;
         owner = currentOwner();

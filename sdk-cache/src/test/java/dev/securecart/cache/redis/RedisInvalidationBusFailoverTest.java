@@ -1,22 +1,18 @@
 package dev.securecart.cache.redis;
 
+import static dev.securecart.cache.redis.ClusterBusFailovers.awaitDelivery;
+import static dev.securecart.cache.redis.ClusterBusFailovers.connector;
+import static dev.securecart.cache.redis.ClusterBusFailovers.message;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.securecart.cache.CacheStatsCounter.InvalidationKind;
-import dev.securecart.cache.Invalidation;
-import dev.securecart.cache.InvalidationListener;
 import dev.securecart.core.redis.RedisConnector;
-import dev.securecart.core.redis.RedisSettings;
 import dev.securecart.core.testing.RedisCluster;
 import dev.securecart.core.testing.RedisClusterExtension;
 import dev.securecart.core.testing.RedisClusterShape;
 import dev.securecart.core.testing.RespClient;
 import java.time.Duration;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -36,49 +32,20 @@ final class RedisInvalidationBusFailoverTest {
     this.cluster = cluster;
   }
 
-  /** A listener that remembers what arrived and counts reported gaps. */
-  private static final class Received implements InvalidationListener {
-    final Set<String> targets = ConcurrentHashMap.newKeySet();
-    final AtomicInteger gaps = new AtomicInteger();
-
-    @Override
-    public void onInvalidation(Invalidation invalidation) {
-      targets.add(invalidation.target());
-    }
-
-    @Override
-    public void onMessagesPossiblyLost() {
-      gaps.incrementAndGet();
-    }
-  }
-
-  private RedisConnector connector() {
-    return RedisConnector.create(
-        RedisSettings.cluster(cluster.seedUris())
-            .commandTimeout(Duration.ofMillis(500))
-            .connectTimeout(Duration.ofMillis(500))
-            .topologyRefreshPeriod(Duration.ofSeconds(1))
-            .build());
-  }
-
   private static long shardSubscribers(RedisCluster.Node node, String channel) {
     try (RespClient redis = RespClient.connect(node.server(), Duration.ofSeconds(2))) {
       return (Long) redis.callList("PUBSUB", "SHARDNUMSUB", channel).get(1);
     }
   }
 
-  private static Invalidation message(String target) {
-    return new Invalidation("products", "publisher", InvalidationKind.TAG, target);
-  }
-
   @Test
   void whenTheChannelsMasterDiesTheBusSubscribesAtTheNewMasterAndReportsTheGap() {
-    try (RedisConnector publisherConnector = connector();
-        RedisConnector subscriberConnector = connector();
+    try (RedisConnector publisherConnector = connector(cluster);
+        RedisConnector subscriberConnector = connector(cluster);
         RedisInvalidationBus publisher = RedisInvalidationBus.create(publisherConnector, channel);
         RedisInvalidationBus subscriber =
             RedisInvalidationBus.create(subscriberConnector, channel)) {
-      Received received = new Received();
+      ReceivedInvalidations received = new ReceivedInvalidations();
       subscriber.subscribe(received);
       assertThat(subscriber.isSharded()).isTrue();
       publisher.publish(message("before")).join();
@@ -99,13 +66,13 @@ final class RedisInvalidationBusFailoverTest {
     for (int i = 0; cluster.replica(cluster.masterFor(failoverChannel).shard()).isEmpty(); i++) {
       failoverChannel = channel + "-" + i;
     }
-    try (RedisConnector publisherConnector = connector();
-        RedisConnector subscriberConnector = connector();
+    try (RedisConnector publisherConnector = connector(cluster);
+        RedisConnector subscriberConnector = connector(cluster);
         RedisInvalidationBus publisher =
             RedisInvalidationBus.create(publisherConnector, failoverChannel);
         RedisInvalidationBus subscriber =
             RedisInvalidationBus.create(subscriberConnector, failoverChannel)) {
-      Received received = new Received();
+      ReceivedInvalidations received = new ReceivedInvalidations();
       subscriber.subscribe(received);
       publisher.publish(message("before")).join();
       await().atMost(Duration.ofSeconds(10)).until(() -> received.targets.contains("before"));
@@ -131,24 +98,5 @@ final class RedisInvalidationBusFailoverTest {
                 }
               });
     }
-  }
-
-  /**
-   * Publishes a new message every 200 ms until one arrives: publishing fails or reaches nobody
-   * until both sides follow the new topology.
-   */
-  private static void awaitDelivery(RedisInvalidationBus publisher, Received received) {
-    AtomicInteger attempt = new AtomicInteger();
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () -> {
-              publisher
-                  .publish(message("after-" + attempt.incrementAndGet()))
-                  .exceptionally(error -> null)
-                  .get();
-              return received.targets.stream().anyMatch(t -> t.startsWith("after-"));
-            });
   }
 }

@@ -276,12 +276,20 @@ public final class RedisCluster implements AutoCloseable {
    */
   public Node killMaster(int shard) {
     Node master = master(shard);
-    boolean hasReplica = replica(shard).isPresent();
-    master.process.kill();
-    if (hasReplica) {
+    kill(master);
+    return master;
+  }
+
+  /**
+   * Kills {@code node} (as a crashed machine would vanish) and, unless it was a master without a
+   * replica to take over, waits until the cluster is healthy again.
+   */
+  public void kill(Node node) {
+    boolean recoverable = !node.isMaster() || replica(node.shard()).isPresent();
+    node.process.kill();
+    if (recoverable) {
       awaitHealthy();
     }
-    return master;
   }
 
   /** Deletes every key that starts with {@code prefix} on every live master. */
