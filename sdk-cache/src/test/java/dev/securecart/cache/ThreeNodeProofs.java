@@ -205,6 +205,7 @@ abstract class ThreeNodeProofs {
                     && nodes.get(2).stats.count("received.TAG") == WARM_UP_INVALIDATIONS);
     receivedAt.forEach(Map::clear);
 
+    GcTotals gcBefore = GcTotals.now();
     for (int i = 0; i < 1000; i++) {
       String tag = "tag-" + i;
       sentAt.put(tag, System.nanoTime());
@@ -225,12 +226,17 @@ abstract class ThreeNodeProofs {
     assertThat(nodes.get(2).cache.get("p1")).isEqualTo("p1:v2");
 
     double p99 =
-        report("invalidateTag() call (L2 tag bump + PUBLISH) to delivery", sentAt, receivedAt);
+        report(
+            "invalidateTag() call (L2 tag bump + PUBLISH) to delivery",
+            sentAt,
+            receivedAt,
+            GcTotals.now().minus(gcBefore));
     assertThat(p99).as("a very loose sanity bound").isLessThan(2000.0);
 
     // The bus alone: PUBLISH to delivery, without the L2 tag bump before it.
     Map<String, Long> busSentAt = new ConcurrentHashMap<>();
     receivedAt.forEach(Map::clear);
+    GcTotals busGcBefore = GcTotals.now();
     for (int i = 0; i < 1000; i++) {
       String tag = "bus-" + i;
       busSentAt.put(tag, System.nanoTime());
@@ -244,10 +250,12 @@ abstract class ThreeNodeProofs {
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> receivedAt.get(0).size() == 1000 && receivedAt.get(1).size() == 1000);
-    report("bus only (PUBLISH to delivery)", busSentAt, receivedAt);
+    report(
+        "bus only (PUBLISH to delivery)", busSentAt, receivedAt, GcTotals.now().minus(busGcBefore));
   }
 
-  private double report(String what, Map<String, Long> sentAt, List<Map<String, Long>> receivedAt)
+  private double report(
+      String what, Map<String, Long> sentAt, List<Map<String, Long>> receivedAt, GcTotals gc)
       throws IOException {
     long[] latencies = new long[2000];
     int n = 0;
@@ -263,12 +271,15 @@ abstract class ThreeNodeProofs {
     String line =
         String.format(
             Locale.ROOT,
-            "%s: %s, 1000 messages x 2 receiving nodes: p50=%.3f ms p99=%.3f ms max=%.3f ms",
+            "%s: %s, 1000 messages x 2 receiving nodes: p50=%.3f ms p99=%.3f ms max=%.3f ms"
+                + " (GC meanwhile: %d collections, %d ms)",
             getClass().getSimpleName(),
             what,
             p50,
             p99,
-            max);
+            max,
+            gc.collections(),
+            gc.millis());
     logger.info(line);
     writeReport(line);
     return p99;
