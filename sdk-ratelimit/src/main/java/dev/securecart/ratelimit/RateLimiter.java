@@ -99,6 +99,11 @@ public interface RateLimiter {
    * Like {@link #tryAcquire(String, long)}, without blocking the calling thread. The future always
    * completes normally, within the deadline; bad input throws at once rather than through it.
    *
+   * <p>A Redis limiter completes the future on the thread that reads Redis replies, so dependent
+   * stages run there unless given an executor ({@code thenApplyAsync(fn, executor)}); they must not
+   * block. A blocking {@code tryAcquire} made on that thread does not wait for Redis (it would hold
+   * up its own answer): it is decided by the fallback, and logged once.
+   *
    * @param key the key
    * @param permits how many permits
    * @return the decision, when made
@@ -107,7 +112,8 @@ public interface RateLimiter {
 
   /**
    * Like {@link #tryAcquire(Keys, long)}, without blocking the calling thread. The future always
-   * completes normally, within the deadline; bad input throws at once rather than through it.
+   * completes normally, within the deadline; bad input throws at once rather than through it. Where
+   * it completes, as for {@link #tryAcquireAsync(String, long)}.
    *
    * @param keys a key for every limit
    * @param permits how many permits

@@ -32,6 +32,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -124,6 +125,21 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(RedisRateLimiter.class);
 
+  /**
+   * Script call nonces, shared by every limiter in the JVM and starting at a random point: limiters
+   * may share a connection, and a nonce unique only per limiter would let one accept another's
+   * reply if the connection ever fell out of step.
+   */
+  private static final AtomicLong NONCES =
+      new AtomicLong(ThreadLocalRandom.current().nextLong() >>> 1);
+
+  /**
+   * Set on every thread that has completed another thread's script call: Lettuce's I/O thread,
+   * which reads the replies. A blocking decision there (say, from a {@code tryAcquireAsync}
+   * callback) would park the only thread that can read its own answer, so it must not wait.
+   */
+  private static final ThreadLocal<Boolean> READS_REPLIES = new ThreadLocal<>();
+
   static final int MAX_IN_FLIGHT = 2;
   static final int MAX_BATCH = 128;
 
@@ -153,11 +169,11 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
   private final LocalRateLimiter fallback;
   private final Lane single;
   private final AtomicReferenceArray<@Nullable Lane> lanes;
-  private final AtomicLong nonces = new AtomicLong();
   private final AtomicLong scriptCalls = new AtomicLong();
 
   private volatile boolean degraded;
   private final AtomicBoolean probing = new AtomicBoolean();
+  private final AtomicBoolean replyThreadWarned = new AtomicBoolean();
   private volatile long nextProbeAt;
   private final AtomicLong fallbackDecisions = new AtomicLong();
 
@@ -313,6 +329,9 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
       maybeProbe(now);
       return fallback(keys, permits);
     }
+    if (READS_REPLIES.get() != null) {
+      return onReplyThread(keys, permits);
+    }
     Request request = submit(keys, permits, now, Thread.currentThread());
     // Real time, not the ticker: a test's frozen ticker must not make a caller wait forever.
     long until = System.nanoTime() + Math.max(0, deadlineNanos - (ticker.read() - now));
@@ -346,6 +365,25 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
       }
       return fallback(keys, permits);
     }
+  }
+
+  /**
+   * A blocking decision on a thread that reads Redis replies: waiting would hold up its own answer
+   * (and every other reply on the connection) until the deadline, and then mark Redis down although
+   * it answered at once. Decided by the fallback instead, without touching Redis' state; said once.
+   */
+  private Decision onReplyThread(String[] keys, long permits) {
+    if (replyThreadWarned.compareAndSet(false, true)) {
+      log.warn(
+          "Rate limiter '{}': tryAcquire was called on thread {}, which reads Redis replies (a"
+              + " tryAcquireAsync callback, or a Lettuce callback); blocking there would hold up"
+              + " its own answer, so such decisions use the {} fallback. Use tryAcquireAsync"
+              + " there, or move the callback to another executor (thenApplyAsync).",
+          config.name(),
+          Thread.currentThread().getName(),
+          config.failMode());
+    }
+    return fallback(keys, permits);
   }
 
   private CompletableFuture<Decision> decideAsync(String[] keys, long permits) {
@@ -457,7 +495,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     List<String> keys = new ArrayList<>();
     List<String> args =
         new ArrayList<>(8 + argsHead.length + groups.size() * (3 + keyParts.length));
-    String nonce = Long.toString(nonces.incrementAndGet());
+    String nonce = Long.toString(NONCES.incrementAndGet());
     scriptCalls.incrementAndGet();
     args.add(nonce);
     args.add(clientMicros == null ? "" : Long.toString(clientMicros.getAsLong()));
@@ -481,19 +519,37 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     }
     String[] keyArray = keys.toArray(String[]::new);
     String[] argArray = args.toArray(String[]::new);
+    Thread sender = Thread.currentThread();
     call(true, keyArray, argArray)
         .whenComplete(
             (reply, error) -> {
+              noteReplyThread(sender);
               if (error instanceof RedisNoScriptException
                   || (error != null && error.getCause() instanceof RedisNoScriptException)) {
                 // Redis lost its script cache (restart, failover): the script did not run.
+                Thread resender = Thread.currentThread();
                 call(false, keyArray, argArray)
                     .whenComplete(
-                        (again, failure) -> finish(groups, tree, nonce, again, failure, done));
+                        (again, failure) -> {
+                          noteReplyThread(resender);
+                          finish(groups, tree, nonce, again, failure, done);
+                        });
                 return;
               }
               finish(groups, tree, nonce, reply, error, done);
             });
+  }
+
+  /**
+   * Marks the current thread as one that reads replies, if it is not the thread that sent the call:
+   * a callback runs on the sender only when the reply was in before the callback was registered;
+   * otherwise it runs on the thread that completed the call (Lettuce's I/O thread, or its timer on
+   * a timeout). A request thread is therefore never marked.
+   */
+  private static void noteReplyThread(Thread sender) {
+    if (Thread.currentThread() != sender && READS_REPLIES.get() == null) {
+      READS_REPLIES.set(Boolean.TRUE);
+    }
   }
 
   private CompletableFuture<List<Object>> call(boolean bySha, String[] keys, String[] args) {

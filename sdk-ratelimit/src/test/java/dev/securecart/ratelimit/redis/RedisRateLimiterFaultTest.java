@@ -269,6 +269,51 @@ final class RedisRateLimiterFaultTest {
     }
   }
 
+  @Test
+  void aBlockingDecisionInAnAsyncCallbackDoesNotWaitOnTheThreadThatReadsItsAnswer()
+      throws Exception {
+    RecordingStats stats = new RecordingStats();
+    RedisRateLimiter limiter =
+        RedisRateLimiter.create(
+            connection,
+            config("callback")
+                .limit(RateLimit.perSecond(1_000))
+                .deadline(Duration.ofSeconds(5))
+                .stats(stats)
+                .build());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> limiter.tryAcquire("warm").source() == Decision.Source.REDIS);
+    // The outer answer takes 200 ms, so the callback is registered before it and runs on the
+    // thread that reads it.
+    proxy.latency(Duration.ofMillis(200));
+    try {
+      Thread caller = Thread.currentThread();
+      Object[] inner =
+          limiter
+              .tryAcquireAsync("outer", 1)
+              .thenApply(
+                  outer -> {
+                    long started = System.nanoTime();
+                    Decision decision = limiter.tryAcquire("inner");
+                    return new Object[] {
+                      decision, System.nanoTime() - started, Thread.currentThread() != caller
+                    };
+                  })
+              .get(20, TimeUnit.SECONDS);
+      assertThat((Boolean) inner[2]).as("the callback ran on the reply thread").isTrue();
+      assertThat(((Decision) inner[0]).source()).isEqualTo(Decision.Source.FALLBACK);
+      assertThat((Long) inner[1])
+          .as("it did not wait for an answer it was holding up")
+          .isLessThan(TimeUnit.SECONDS.toNanos(1));
+      assertThat(stats.transitions).as("Redis answered: it is not marked down").isEmpty();
+      assertThat(limiter.isFallingBack()).isFalse();
+    } finally {
+      proxy.heal();
+    }
+    assertThat(limiter.tryAcquire("after").source()).isEqualTo(Decision.Source.REDIS);
+  }
+
   private void cut() {
     proxy.refuseConnections(true);
     proxy.resetConnections();
