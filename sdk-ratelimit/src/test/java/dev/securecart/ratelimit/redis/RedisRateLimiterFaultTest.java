@@ -108,11 +108,7 @@ final class RedisRateLimiterFaultTest {
       throws Exception {
     RecordingStats stats = new RecordingStats();
     RedisRateLimiter limiter =
-        RedisRateLimiter.create(
-            connection, config("faulty").limit(RateLimit.perSecond(100_000)).stats(stats).build());
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> limiter.tryAcquire("warm").source() == Decision.Source.REDIS);
+        onRedis(config("faulty").limit(RateLimit.perSecond(100_000)).stats(stats).build());
 
     switch (fault) {
       case FROZEN -> proxy.latency(Duration.ofSeconds(3));
@@ -183,9 +179,7 @@ final class RedisRateLimiterFaultTest {
   @Test
   void failingClosedRejectsEveryRequestWhileRedisIsDown() {
     RedisRateLimiter limiter =
-        RedisRateLimiter.create(
-            connection,
-            config("closed").limit(RateLimit.perMinute(100)).failMode(FailMode.CLOSED).build());
+        onRedis(config("closed").limit(RateLimit.perMinute(100)).failMode(FailMode.CLOSED).build());
     cut();
     for (int i = 0; i < 20; i++) {
       Decision decision = limiter.tryAcquire("user");
@@ -236,9 +230,6 @@ final class RedisRateLimiterFaultTest {
                 .limit(RateLimit.perSecond(1_000))
                 .deadline(Duration.ofSeconds(20))
                 .build());
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> limiter.tryAcquire("warm").source() == Decision.Source.REDIS);
     proxy.latency(Duration.ofSeconds(30)); // the answer cannot come before the interrupt
 
     ExecutorService caller = Executors.newSingleThreadExecutor();
@@ -274,16 +265,12 @@ final class RedisRateLimiterFaultTest {
       throws Exception {
     RecordingStats stats = new RecordingStats();
     RedisRateLimiter limiter =
-        RedisRateLimiter.create(
-            connection,
+        onRedis(
             config("callback")
                 .limit(RateLimit.perSecond(1_000))
                 .deadline(Duration.ofSeconds(5))
                 .stats(stats)
                 .build());
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> limiter.tryAcquire("warm").source() == Decision.Source.REDIS);
     // The outer answer takes 200 ms, so the callback is registered before it and runs on the
     // thread that reads it.
     proxy.latency(Duration.ofMillis(200));
@@ -312,6 +299,15 @@ final class RedisRateLimiterFaultTest {
       proxy.heal();
     }
     assertThat(limiter.tryAcquire("after").source()).isEqualTo(Decision.Source.REDIS);
+  }
+
+  /** A limiter on the proxied connection, once its decisions come from Redis. */
+  private RedisRateLimiter onRedis(RateLimiterConfig config) {
+    RedisRateLimiter limiter = RedisRateLimiter.create(connection, config);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> limiter.tryAcquire("warm").source() == Decision.Source.REDIS);
+    return limiter;
   }
 
   private void cut() {
