@@ -32,7 +32,7 @@ import dev.securecart.core.Ticker;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.List;
+import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -206,9 +206,11 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     this.jitter = policy.jitter();
     this.earlyRefreshBeta = policy.earlyRefreshBeta();
     this.leaseDuration = settings.leaseDuration();
-    Duration lifetime = policy.maximumLifetime();
+    // Invalidation epochs in L2 must outlive every entry they hide, "not found" ones included
+    // (negativeTtl may exceed the positive lifetime), or a hidden entry would reappear.
+    Duration lifetime = longer(policy.maximumLifetime(), policy.negativeTtl());
     Duration minimumRetain = policy.originTimeout().plus(leaseDuration).plus(Duration.ofMinutes(1));
-    this.retain = lifetime.compareTo(minimumRetain) > 0 ? lifetime : minimumRetain;
+    this.retain = longer(lifetime, minimumRetain);
     this.l2 = new L2Health(name, ticker, settings.l2RetryInterval());
 
     // Caffeine's maintenance (read-buffer drains, evictions) runs on the common pool, Caffeine's
@@ -249,6 +251,10 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
             .build();
     this.l1Map = l1.asMap();
     this.subscription = bus == null ? null : bus.subscribe(new BusListener());
+  }
+
+  private static Duration longer(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -835,10 +841,15 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   }
 
   private void remove(K key) {
-    l1Map.computeIfPresent(
+    // compute, not computeIfPresent: Caffeine's computeIfPresent returns at once when the key is
+    // absent, which it is while an install of the key is still inside its compute; compute waits
+    // for that install and removes what it put.
+    l1Map.compute(
         key,
         (k, old) -> {
-          indexRemove(k, old);
+          if (old != null) {
+            indexRemove(k, old);
+          }
           return null;
         });
   }
@@ -1007,7 +1018,10 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   /** Forgets every L1 entry and every flight in progress (messages lost, or invalidateAll). */
   private int dropAll() {
     allFloor = sequence.incrementAndGet();
-    List<K> keys = new ArrayList<>(l1Map.keySet());
+    // An install registers its key in keysByMapped before it reads allFloor; one that read the old
+    // floor is found here (and removed once its compute ends), though not yet in l1Map.
+    Set<K> keys = new HashSet<>(l1Map.keySet());
+    keys.addAll(keysByMapped.values());
     for (K key : keys) {
       remove(key);
     }
@@ -1019,7 +1033,9 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     if (keyRecords.size() + tagRecords.size() <= threshold) {
       return;
     }
-    long oldest = Long.MAX_VALUE;
+    // A flight the loop below does not see registered after it began, so its start is at least
+    // the sequence read here: records above it must stay even if no flight is seen.
+    long oldest = sequence.get();
     for (Flight<K, V> flight : flights.values()) {
       long start = flight.start;
       if (start == Flight.UNSET) {
