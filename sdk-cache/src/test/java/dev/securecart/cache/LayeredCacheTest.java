@@ -446,7 +446,7 @@ final class LayeredCacheTest {
   @Test
   void aLoadThatReadL2BeforeAnInvalidationReachedL2IsNotKeptOnTheInvalidatingNode()
       throws Exception {
-    HeldInvalidationStore store = new HeldInvalidationStore(CacheStore.inMemory(clock));
+    ControlledStore store = new ControlledStore(CacheStore.inMemory(clock));
     LayeredCache<String, String> cache =
         builder(policy().build()).sharedStore(store, Codec.utf8()).build();
     for (Runnable invalidation :

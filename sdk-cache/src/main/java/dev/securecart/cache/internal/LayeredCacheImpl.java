@@ -874,7 +874,9 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
         });
     CompletableFuture<?> l2Write = CompletableFuture.completedFuture(null);
     CacheStore l2Store = store;
-    if (l2Store != null && l2.allowRequest()) {
+    // Attempted even while reads skip L2 after a failure (as an invalidation is): the old value
+    // must leave L2 before the bus tells the other nodes to drop theirs, or they reload it.
+    if (l2Store != null) {
       l2Write =
           storeCall(() -> l2Store.invalidateKey(name, mapped, retain))
               .thenCompose(

@@ -8,17 +8,23 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link CacheStore} that passes every call to another, except that after {@link #hold()} the
- * next invalidation (of a key, a tag or the cache) waits until {@link #release()}: a test can then
- * act while an invalidation is on its way to L2.
+ * next invalidation (of a key, a tag or the cache) waits until {@link #release()}, so that a test
+ * can act while an invalidation is on its way to L2, and after {@link #failNextRead()} the next
+ * read fails, as one read from a briefly unreachable Redis would.
  */
-final class HeldInvalidationStore implements CacheStore {
+final class ControlledStore implements CacheStore {
 
   private final CacheStore delegate;
   private volatile @Nullable CountDownLatch gate;
   private volatile CountDownLatch held = new CountDownLatch(1);
+  private volatile boolean failNextRead;
 
-  HeldInvalidationStore(CacheStore delegate) {
+  ControlledStore(CacheStore delegate) {
     this.delegate = delegate;
+  }
+
+  void failNextRead() {
+    failNextRead = true;
   }
 
   void hold() {
@@ -63,6 +69,10 @@ final class HeldInvalidationStore implements CacheStore {
 
   @Override
   public CompletableFuture<ReadResult> read(String cache, String key) {
+    if (failNextRead) {
+      failNextRead = false;
+      return CompletableFuture.failedFuture(new IllegalStateException("connection reset"));
+    }
     return delegate.read(cache, key);
   }
 
