@@ -34,7 +34,7 @@ final class NegativeEntryInvalidationTest {
             .freshFor(Duration.ofSeconds(30))
             .negativeTtl(Duration.ofMinutes(30))
             .build();
-    return LayeredCache.<String, String>builder("products", policy)
+    return FakeTimeNodes.builder(policy, clock, executor, store, bus)
         .loader(
             key -> {
               originCalls.incrementAndGet();
@@ -42,11 +42,6 @@ final class NegativeEntryInvalidationTest {
                   ? Loaded.of("product 42, 19.99 EUR", Set.of("product:42"))
                   : Loaded.notFound(Set.of("product:42"));
             })
-        .ticker(clock)
-        .clock(clock)
-        .executor(executor)
-        .sharedStore(store, Codec.utf8())
-        .invalidationBus(bus)
         .build();
   }
 

@@ -27,14 +27,13 @@ final class PutWhileL2MarkedDownTest {
   }
 
   private LayeredCache<String, String> node(CacheStore store, InvalidationBus bus) {
-    return LayeredCache.<String, String>builder(
-            "products", CachePolicy.builder().freshFor(Duration.ofMinutes(10)).build())
+    return FakeTimeNodes.builder(
+            CachePolicy.builder().freshFor(Duration.ofMinutes(10)).build(),
+            clock,
+            executor,
+            store,
+            bus)
         .loader(key -> Loaded.of(key + "@19.99"))
-        .ticker(clock)
-        .clock(clock)
-        .executor(executor)
-        .sharedStore(store, Codec.utf8())
-        .invalidationBus(bus)
         .build();
   }
 
