@@ -440,15 +440,23 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   private Flight<K, V> flight(
       K key, @Nullable Entry<V> current, @Nullable CacheLoader<? super K, V> callLoader) {
     Flight<K, V> existing = flights.get(key);
-    if (existing != null) {
+    if (existing != null && !overtaken(existing)) {
       return existing;
     }
     Flight<K, V> flight =
         new Flight<>(
             key, mapKey(key), callLoader == null ? null : AsyncCacheLoader.<K, V>from(callLoader));
-    existing = flights.putIfAbsent(key, flight);
-    if (existing != null) {
-      return existing;
+    while (true) {
+      existing = flights.get(key);
+      if (existing == null) {
+        if (flights.putIfAbsent(key, flight) == null) {
+          break;
+        }
+      } else if (!overtaken(existing)) {
+        return existing;
+      } else if (flights.replace(key, existing, flight)) {
+        break; // the overtaken flight still answers the readers who came before the invalidation
+      }
     }
     // Registered first, then the sequence is read, so pruning never drops a record it needs.
     flight.start = sequence.get();
@@ -464,6 +472,17 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
       fail(flight, e);
     }
     return flight;
+  }
+
+  /**
+   * Whether the key (or the whole cache) was invalidated after {@code flight} began: a reader who
+   * comes now must not be handed what the flight loads, which its install will refuse anyway. Tag
+   * invalidations are not seen here (a load's tags are known only when it ends); they keep the
+   * result out of L1, not from the readers who joined.
+   */
+  private boolean overtaken(Flight<K, V> flight) {
+    long start = flight.start;
+    return start != Flight.UNSET && isInvalidatedSince(start, flight.mapped, Set.of());
   }
 
   private void start(Flight<K, V> flight, @Nullable Entry<V> current) {
