@@ -349,6 +349,20 @@ public final class RedisInvalidationBus implements InvalidationBus {
   /** Sharded subscriptions end per node, so on a Cluster the bus needs to know which node. */
   private final class NodeListener extends RedisClusterPubSubAdapter<String, String> {
     @Override
+    public void ssubscribed(RedisClusterNode node, String to, long count) {
+      if (!channel.equals(to) || closed || node == null) {
+        return;
+      }
+      String id = node.getNodeId();
+      if (id != null && id.equals(left) && !id.equals(owner)) {
+        // The node the bus left was down then, so the unsubscribe failed, and Lettuce subscribed
+        // there again when it came back (as a replica, which serves the channel too): leave again,
+        // or every message would arrive twice from now on.
+        leave(id);
+      }
+    }
+
+    @Override
     public void sunsubscribed(RedisClusterNode node, String from, long count) {
       if (!channel.equals(from) || closed) {
         return;
@@ -423,8 +437,8 @@ public final class RedisInvalidationBus implements InvalidationBus {
    * Unsubscribes from a node that no longer serves the channel. After a coordinated failover the
    * old master, now a replica, keeps delivering the channel's messages; without this every message
    * would arrive twice once the bus also subscribed at the new master. On a dead node the command
-   * waits for Lettuce's reconnect or fails (logged at debug); Lettuce would otherwise subscribe
-   * there again when the node came back.
+   * fails (logged at debug) and Lettuce subscribes there again when the node comes back; the {@link
+   * NodeListener} then sees the confirmation from the node it left and leaves again.
    */
   @SuppressWarnings("FutureReturnValueIgnored") // failures are logged in whenComplete
   private void leave(String node) {
@@ -433,13 +447,13 @@ public final class RedisInvalidationBus implements InvalidationBus {
     }
     // Lettuce routes a sharded subscription through the node connection it keys by address; one
     // opened by node id is another connection, where an unsubscribe would change nothing.
+    left = node; // noted even when it cannot be reached now: it is left again if it comes back
     RedisClusterNode known =
         requireNonNull(cluster, "cluster").getPartitions().getPartitionByNodeId(node);
     if (known == null || known.getUri() == null) {
       return; // gone from the topology: Lettuce closes its connections itself
     }
     RedisURI uri = known.getUri();
-    left = node;
     CompletableFuture<?> done;
     try {
       done =

@@ -61,11 +61,7 @@ final class RedisInvalidationBusFailoverTest {
 
   @Test
   void afterACoordinatedFailoverTheBusDeliversThroughTheNewMaster() {
-    // A channel whose shard still has a replica to promote (another test may have killed one).
-    String failoverChannel = channel;
-    for (int i = 0; cluster.replica(cluster.masterFor(failoverChannel).shard()).isEmpty(); i++) {
-      failoverChannel = channel + "-" + i;
-    }
+    String failoverChannel = channelWithReplica(channel + "-failover");
     try (RedisConnector publisherConnector = connector(cluster);
         RedisConnector subscriberConnector = connector(cluster);
         RedisInvalidationBus publisher =
@@ -84,19 +80,65 @@ final class RedisInvalidationBusFailoverTest {
 
       // Once the topology names the new master, both buses follow the channel there and leave
       // the old master, now a replica that still delivers: else every message arrives twice.
-      RedisCluster.Node newMaster = cluster.masterFor(failoverChannel);
-      String watched = failoverChannel;
+      awaitBothSubscribedOnlyAt(
+          cluster.masterFor(failoverChannel), failoverChannel, Duration.ofSeconds(30));
+    }
+  }
+
+  @Test
+  void aDeadMasterThatComesBackAsAReplicaIsLeftAgain() {
+    String watched = channelWithReplica(channel + "-returns");
+    try (RedisConnector publisherConnector = connector(cluster);
+        RedisConnector subscriberConnector = connector(cluster);
+        RedisInvalidationBus publisher = RedisInvalidationBus.create(publisherConnector, watched);
+        RedisInvalidationBus subscriber =
+            RedisInvalidationBus.create(subscriberConnector, watched)) {
+      ReceivedInvalidations received = new ReceivedInvalidations();
+      subscriber.subscribe(received);
+      publisher.publish(message("before")).join();
+      await().atMost(Duration.ofSeconds(10)).until(() -> received.targets.contains("before"));
+
+      RedisCluster.Node dead = cluster.masterFor(watched);
+      cluster.killMaster(dead.shard());
+      awaitDelivery(publisher, received);
+      RedisCluster.Node newMaster = cluster.masterFor(watched);
       await()
           .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(200))
-          .untilAsserted(
-              () -> {
-                for (RedisCluster.Node node : cluster.liveNodes()) {
-                  assertThat(shardSubscribers(node, watched))
-                      .as("sharded subscribers of the channel on %s", node)
-                      .isEqualTo(node.port() == newMaster.port() ? 2 : 0);
-                }
-              });
+          .until(() -> shardSubscribers(newMaster, watched) == 2);
+
+      // Back with its nodes.conf, it rejoins as a replica; Lettuce reconnects to it and renews
+      // the subscriptions it still lists for that address, which the buses then leave again.
+      cluster.restart(dead);
+      awaitBothSubscribedOnlyAt(newMaster, watched, Duration.ofSeconds(90));
     }
+  }
+
+  /** A channel named after {@code base} whose shard still has a replica (tests kill masters). */
+  private String channelWithReplica(String base) {
+    String candidate = base;
+    for (int i = 0; cluster.replica(cluster.masterFor(candidate).shard()).isEmpty(); i++) {
+      candidate = base + "-" + i;
+    }
+    return candidate;
+  }
+
+  /**
+   * Waits until both buses' subscriptions to {@code channel} are on {@code master} and nowhere
+   * else.
+   */
+  private void awaitBothSubscribedOnlyAt(
+      RedisCluster.Node master, String channel, Duration within) {
+    await()
+        .atMost(within)
+        .pollInterval(Duration.ofMillis(200))
+        .untilAsserted(
+            () -> {
+              for (RedisCluster.Node node : cluster.liveNodes()) {
+                assertThat(shardSubscribers(node, channel))
+                    .as("sharded subscribers of the channel on %s", node)
+                    .isEqualTo(node.port() == master.port() ? 2 : 0);
+              }
+            });
   }
 }

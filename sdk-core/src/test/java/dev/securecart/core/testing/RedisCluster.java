@@ -33,7 +33,7 @@ public final class RedisCluster implements AutoCloseable {
 
   /** One node of the cluster. */
   public static final class Node {
-    private final RedisProcess process;
+    private volatile RedisProcess process;
     private final String id;
     private final int shard;
 
@@ -290,6 +290,16 @@ public final class RedisCluster implements AutoCloseable {
     if (recoverable) {
       awaitHealthy();
     }
+  }
+
+  /**
+   * Starts a killed node again with its old port and {@code nodes.conf}, as a repaired machine
+   * would come back, and waits until the cluster is healthy with it (a master that was failed over
+   * rejoins as a replica of its successor).
+   */
+  public void restart(Node node) {
+    node.process = node.process.restart();
+    awaitHealthy();
   }
 
   /** Deletes every key that starts with {@code prefix} on every live master. */

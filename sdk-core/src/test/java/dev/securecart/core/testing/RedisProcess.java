@@ -36,11 +36,16 @@ public final class RedisProcess implements AutoCloseable {
   private final Process process;
   private final int port;
   private final Path directory;
+  private final Path binary;
+  private final List<String> extraArgs;
 
-  private RedisProcess(Process process, int port, Path directory) {
+  private RedisProcess(
+      Process process, int port, Path directory, Path binary, List<String> extraArgs) {
     this.process = process;
     this.port = port;
     this.directory = directory;
+    this.binary = binary;
+    this.extraArgs = extraArgs;
   }
 
   /**
@@ -67,6 +72,26 @@ public final class RedisProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    return startIn(directory, binary, port, List.of(extraArgs));
+  }
+
+  /**
+   * Starts this server again, after {@link #kill()}, on the same port and in the same directory (so
+   * a cluster node comes back with its {@code nodes.conf}, as a restarted machine would), and waits
+   * until it answers {@code PING}.
+   *
+   * @return the restarted server
+   * @throws IllegalStateException if this server still runs
+   */
+  public RedisProcess restart() {
+    if (process.isAlive()) {
+      throw new IllegalStateException("redis-server on port " + port + " still runs");
+    }
+    return startIn(directory, binary, port, extraArgs);
+  }
+
+  private static RedisProcess startIn(
+      Path directory, Path binary, int port, List<String> extraArgs) {
     List<String> command = new ArrayList<>();
     command.add(binary.toString());
     command.addAll(
@@ -79,7 +104,7 @@ public final class RedisProcess implements AutoCloseable {
             "--protected-mode", "no",
             "--dir", directory.toString(),
             "--logfile", directory.resolve("redis.log").toString()));
-    command.addAll(List.of(extraArgs));
+    command.addAll(extraArgs);
     Process process;
     try {
       process =
@@ -90,7 +115,7 @@ public final class RedisProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + binary + ": " + e.getMessage(), e);
     }
-    RedisProcess redis = new RedisProcess(process, port, directory);
+    RedisProcess redis = new RedisProcess(process, port, directory, binary, extraArgs);
     RUNNING.add(redis);
     RedisTestServer server = redis.server();
     try {
