@@ -9,7 +9,10 @@ import dev.securecart.cache.InvalidationBus;
 import dev.securecart.cache.InvalidationListener;
 import dev.securecart.core.redis.RedisConnection;
 import dev.securecart.core.redis.RedisConnector;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
@@ -20,6 +23,7 @@ import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.net.SocketAddress;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -68,6 +72,9 @@ public final class RedisInvalidationBus implements InvalidationBus {
   /** The longest wait between attempts to subscribe again after Redis ended a subscription. */
   private static final long RESUBSCRIBE_MAX_DELAY_MILLIS = 1000;
 
+  /** How long after a reconnect the bus waits for Lettuce's own resubscription to be confirmed. */
+  private static final long CONFIRMATION_WINDOW_MILLIS = 2000;
+
   /** How often a sharded bus compares the channel's master with the one it subscribed at. */
   private static final long OWNER_CHECK_MILLIS = 250;
 
@@ -78,6 +85,8 @@ public final class RedisInvalidationBus implements InvalidationBus {
   private final AtomicBoolean subscribedOnce = new AtomicBoolean();
   private final AtomicLong resubscriptions = new AtomicLong();
   private final @Nullable RedisClusterClient cluster;
+  private final AbstractRedisClient client;
+  private final ScheduledExecutorService scheduler;
   private final int slot;
   private volatile boolean sharded;
   private volatile boolean closed;
@@ -90,15 +99,26 @@ public final class RedisInvalidationBus implements InvalidationBus {
 
   private volatile @Nullable Future<?> ownerCheck;
 
+  /**
+   * Set when the subscriber connection drops, cleared by the next subscription confirmation. Still
+   * set a while after the reconnect means Lettuce's own resubscribe was refused (it only logs
+   * that).
+   */
+  private volatile boolean awaitingConfirmation;
+
+  private final ConnectionWatch connectionWatch = new ConnectionWatch();
+
   private RedisInvalidationBus(
       String channel,
       RedisConnection<String, String> publisher,
       StatefulRedisPubSubConnection<String, String> subscriber,
-      @Nullable RedisClusterClient cluster) {
+      AbstractRedisClient client) {
     this.channel = channel;
     this.publisher = publisher;
     this.subscriber = subscriber;
-    this.cluster = cluster;
+    this.client = client;
+    this.cluster = client instanceof RedisClusterClient c ? c : null;
+    this.scheduler = client.getResources().eventExecutorGroup();
     this.slot = SlotHash.getSlot(channel);
   }
 
@@ -133,12 +153,9 @@ public final class RedisInvalidationBus implements InvalidationBus {
       publisher = connector.connect();
       subscriber = connector.connectPubSub(StringCodec.UTF8);
       RedisInvalidationBus bus =
-          new RedisInvalidationBus(
-              channel,
-              publisher,
-              subscriber,
-              connector.client() instanceof RedisClusterClient c ? c : null);
+          new RedisInvalidationBus(channel, publisher, subscriber, connector.client());
       subscriber.addListener(bus.new Listener());
+      connector.client().addListener(bus.connectionWatch);
       if (subscriber instanceof StatefulRedisClusterPubSubConnection<String, String> nodes) {
         nodes.addListener(bus.new NodeListener());
       }
@@ -213,9 +230,9 @@ public final class RedisInvalidationBus implements InvalidationBus {
     }
   }
 
-  /** Lettuce's event loops: a sharded bus always has a Cluster client. */
+  /** Lettuce's event executors, for the bus's own timers. */
   private ScheduledExecutorService scheduler() {
-    return requireNonNull(cluster, "cluster").getResources().eventExecutorGroup();
+    return scheduler;
   }
 
   private @Nullable String currentOwner() {
@@ -278,6 +295,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
   @Override
   public void close() {
     closed = true;
+    client.removeListener(connectionWatch);
     Future<?> check = ownerCheck;
     if (check != null) {
       check.cancel(false);
@@ -333,7 +351,11 @@ public final class RedisInvalidationBus implements InvalidationBus {
     }
 
     private void confirmed(String to) {
-      if (!channel.equals(to) || subscribedOnce.compareAndSet(false, true)) {
+      if (!channel.equals(to)) {
+        return;
+      }
+      awaitingConfirmation = false;
+      if (subscribedOnce.compareAndSet(false, true)) {
         return;
       }
       logger.warn(
@@ -344,6 +366,65 @@ public final class RedisInvalidationBus implements InvalidationBus {
       // Counted once the listeners have acted, so that whoever sees the count sees its effect.
       resubscriptions.incrementAndGet();
     }
+  }
+
+  /**
+   * Watches the subscriber connection. Lettuce subscribes again by itself after a reconnect, but
+   * when Redis refuses that (an error reply: {@code -NOPERM} after an ACL change, {@code -BUSY}
+   * during a long script, {@code -CLUSTERDOWN}) it only logs it, and the bus would stay subscribed
+   * nowhere, publishing fine and hearing nothing, until the next disconnect. So a reconnect that is
+   * not followed by a confirmation within {@link #CONFIRMATION_WINDOW_MILLIS} makes the bus
+   * subscribe itself, retrying until Redis accepts; the confirmation then reports the gap.
+   * Standalone Redis and classic pub/sub on a Cluster; a refused renewal of a sharded subscription
+   * on a node connection is not detected yet.
+   */
+  private final class ConnectionWatch implements RedisConnectionStateListener {
+    @Override
+    public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+      // A sharded subscription lives on a node connection, not on this one (whose reconnects
+      // then say nothing about it); the owner check and the node listener look after it.
+      if (connection == subscriber && !sharded) {
+        awaitingConfirmation = true;
+      }
+    }
+
+    @Override
+    @SuppressWarnings("FutureReturnValueIgnored") // checkConfirmed handles its own failures
+    public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+      if (connection == subscriber && !closed) {
+        scheduler()
+            .schedule(() -> checkConfirmed(1), CONFIRMATION_WINDOW_MILLIS, TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  @SuppressWarnings("FutureReturnValueIgnored") // failures are handled in whenComplete
+  private void checkConfirmed(int attempt) {
+    if (closed || !awaitingConfirmation || !subscriber.isOpen()) {
+      return; // confirmed, or disconnected again (the next reconnect checks again)
+    }
+    if (attempt == 1) {
+      logger.warn(
+          "Invalidation bus on channel {} was not subscribed again after a reconnect (Redis"
+              + " refused it); subscribing until it accepts",
+          channel);
+    }
+    CompletableFuture<Void> done;
+    try {
+      done =
+          (sharded ? subscriber.async().ssubscribe(channel) : subscriber.async().subscribe(channel))
+              .toCompletableFuture();
+    } catch (RuntimeException e) {
+      done = CompletableFuture.failedFuture(e);
+    }
+    done.whenComplete(
+        (ignored, error) -> {
+          if (error != null && !closed) {
+            logger.debug("Subscribing to channel {} failed; retrying", channel, error);
+            long delay = Math.min(RESUBSCRIBE_MAX_DELAY_MILLIS, 50L << Math.min(attempt, 5));
+            scheduler().schedule(() -> checkConfirmed(attempt + 1), delay, TimeUnit.MILLISECONDS);
+          }
+        });
   }
 
   /** Sharded subscriptions end per node, so on a Cluster the bus needs to know which node. */
@@ -357,8 +438,9 @@ public final class RedisInvalidationBus implements InvalidationBus {
       if (id != null && id.equals(left) && !id.equals(owner)) {
         // The node the bus left was down then, so the unsubscribe failed, and Lettuce subscribed
         // there again when it came back (as a replica, which serves the channel too): leave again,
-        // or every message would arrive twice from now on.
-        leave(id);
+        // or every message would arrive twice from now on. Subscribed at the owner first, then
+        // left, so that a subscription that a stale topology routed there is never the last one.
+        resubscribeSharded(1, id);
       }
     }
 

@@ -10,7 +10,7 @@ import dev.securecart.core.testing.RedisCluster;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** What the bus's failover tests on a local Cluster share. */
+/** What the bus tests that break and restore its Redis share. */
 final class ClusterBusFailovers {
 
   private ClusterBusFailovers() {}
