@@ -86,7 +86,10 @@ public final class RedisInvalidationBus implements InvalidationBus {
   private final AtomicLong resubscriptions = new AtomicLong();
   private final @Nullable RedisClusterClient cluster;
   private final AbstractRedisClient client;
+
+  /** Lettuce's event executors, for the bus's own timers. */
   private final ScheduledExecutorService scheduler;
+
   private final int slot;
   private volatile boolean sharded;
   private volatile boolean closed;
@@ -206,9 +209,8 @@ public final class RedisInvalidationBus implements InvalidationBus {
    */
   private void scheduleOwnerCheck() {
     ownerCheck =
-        scheduler()
-            .scheduleWithFixedDelay(
-                this::checkOwner, OWNER_CHECK_MILLIS, OWNER_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(
+            this::checkOwner, OWNER_CHECK_MILLIS, OWNER_CHECK_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   private void checkOwner() {
@@ -230,9 +232,9 @@ public final class RedisInvalidationBus implements InvalidationBus {
     }
   }
 
-  /** Lettuce's event executors, for the bus's own timers. */
-  private ScheduledExecutorService scheduler() {
-    return scheduler;
+  /** The wait before subscription attempt {@code attempt + 1}: 100 ms doubling, at most 1 s. */
+  private static long retryDelayMillis(int attempt) {
+    return Math.min(RESUBSCRIBE_MAX_DELAY_MILLIS, 50L << Math.min(attempt, 5));
   }
 
   private @Nullable String currentOwner() {
@@ -392,8 +394,8 @@ public final class RedisInvalidationBus implements InvalidationBus {
     @SuppressWarnings("FutureReturnValueIgnored") // checkConfirmed handles its own failures
     public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
       if (connection == subscriber && !closed) {
-        scheduler()
-            .schedule(() -> checkConfirmed(1), CONFIRMATION_WINDOW_MILLIS, TimeUnit.MILLISECONDS);
+        scheduler.schedule(
+            () -> checkConfirmed(1), CONFIRMATION_WINDOW_MILLIS, TimeUnit.MILLISECONDS);
       }
     }
   }
@@ -411,9 +413,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
     }
     CompletableFuture<Void> done;
     try {
-      done =
-          (sharded ? subscriber.async().ssubscribe(channel) : subscriber.async().subscribe(channel))
-              .toCompletableFuture();
+      done = subscriber.async().subscribe(channel).toCompletableFuture();
     } catch (RuntimeException e) {
       done = CompletableFuture.failedFuture(e);
     }
@@ -421,8 +421,10 @@ public final class RedisInvalidationBus implements InvalidationBus {
         (ignored, error) -> {
           if (error != null && !closed) {
             logger.debug("Subscribing to channel {} failed; retrying", channel, error);
-            long delay = Math.min(RESUBSCRIBE_MAX_DELAY_MILLIS, 50L << Math.min(attempt, 5));
-            scheduler().schedule(() -> checkConfirmed(attempt + 1), delay, TimeUnit.MILLISECONDS);
+            scheduler.schedule(
+                () -> checkConfirmed(attempt + 1),
+                retryDelayMillis(attempt),
+                TimeUnit.MILLISECONDS);
           }
         });
   }
@@ -506,11 +508,11 @@ public final class RedisInvalidationBus implements InvalidationBus {
               leave(previous);
             }
           } else if (!closed) {
-            long delay = Math.min(RESUBSCRIBE_MAX_DELAY_MILLIS, 50L << Math.min(attempt, 5));
             logger.debug("Subscribing again to channel {} failed; retrying", channel, error);
-            scheduler()
-                .schedule(
-                    () -> resubscribeSharded(attempt + 1, previous), delay, TimeUnit.MILLISECONDS);
+            scheduler.schedule(
+                () -> resubscribeSharded(attempt + 1, previous),
+                retryDelayMillis(attempt),
+                TimeUnit.MILLISECONDS);
           }
         });
   }
