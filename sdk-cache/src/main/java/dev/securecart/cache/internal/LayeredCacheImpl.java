@@ -439,23 +439,24 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
 
   private Flight<K, V> flight(
       K key, @Nullable Entry<V> current, @Nullable CacheLoader<? super K, V> callLoader) {
-    Flight<K, V> existing = flights.get(key);
-    if (existing != null && !overtaken(existing)) {
-      return existing;
-    }
-    Flight<K, V> flight =
-        new Flight<>(
-            key, mapKey(key), callLoader == null ? null : AsyncCacheLoader.<K, V>from(callLoader));
+    Flight<K, V> flight = null;
     while (true) {
-      existing = flights.get(key);
-      if (existing == null) {
-        if (flights.putIfAbsent(key, flight) == null) {
-          break;
-        }
-      } else if (!overtaken(existing)) {
+      Flight<K, V> existing = flights.get(key);
+      if (existing != null && !overtaken(existing)) {
         return existing;
-      } else if (flights.replace(key, existing, flight)) {
-        break; // the overtaken flight still answers the readers who came before the invalidation
+      }
+      if (flight == null) {
+        flight =
+            new Flight<>(
+                key,
+                mapKey(key),
+                callLoader == null ? null : AsyncCacheLoader.<K, V>from(callLoader));
+      }
+      // An overtaken flight is replaced; it still answers the readers who came before.
+      if (existing == null
+          ? flights.putIfAbsent(key, flight) == null
+          : flights.replace(key, existing, flight)) {
+        break;
       }
     }
     // Registered first, then the sequence is read, so pruning never drops a record it needs.
