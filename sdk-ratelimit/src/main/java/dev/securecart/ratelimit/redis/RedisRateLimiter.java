@@ -564,7 +564,13 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
   }
 
   private static WakeTree wakeTree(List<Request> batch) {
-    return new WakeTree(batch.stream().filter(r -> r.waiter != null).toArray(Request[]::new));
+    List<Request> parked = new ArrayList<>(batch.size());
+    for (Request request : batch) {
+      if (request.waiter != null) {
+        parked.add(request);
+      }
+    }
+    return new WakeTree(parked.toArray(new Request[0]));
   }
 
   private void finish(
