@@ -9,8 +9,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * A {@link CacheStore} that passes every call to another, except that after {@link #hold()} the
  * next invalidation (of a key, a tag or the cache) waits until {@link #release()}, so that a test
- * can act while an invalidation is on its way to L2, and after {@link #failNextRead()} the next
- * read fails, as one read from a briefly unreachable Redis would.
+ * can act while an invalidation is on its way to L2; after {@link #failNextRead()} the next read
+ * fails, as one read from a briefly unreachable Redis would; and after {@link #holdNextRead()} the
+ * next read takes what L2 holds at once but answers only on {@link #releaseRead()}, as a reply
+ * still on the wire would.
  */
 final class ControlledStore implements CacheStore {
 
@@ -18,6 +20,9 @@ final class ControlledStore implements CacheStore {
   private volatile @Nullable CountDownLatch gate;
   private volatile CountDownLatch held = new CountDownLatch(1);
   private volatile boolean failNextRead;
+  private volatile @Nullable CompletableFuture<Void> readGate;
+  private final CountDownLatch readHeld = new CountDownLatch(1);
+  private final CompletableFuture<Void> heldReadReleased = new CompletableFuture<>();
 
   ControlledStore(CacheStore delegate) {
     this.delegate = delegate;
@@ -25,6 +30,20 @@ final class ControlledStore implements CacheStore {
 
   void failNextRead() {
     failNextRead = true;
+  }
+
+  void holdNextRead() {
+    readGate = heldReadReleased;
+  }
+
+  void awaitReadHeld() throws InterruptedException {
+    if (!readHeld.await(10, TimeUnit.SECONDS)) {
+      throw new AssertionError("no read reached the store");
+    }
+  }
+
+  void releaseRead() {
+    heldReadReleased.complete(null);
   }
 
   void hold() {
@@ -72,6 +91,13 @@ final class ControlledStore implements CacheStore {
     if (failNextRead) {
       failNextRead = false;
       return CompletableFuture.failedFuture(new IllegalStateException("connection reset"));
+    }
+    CompletableFuture<Void> g = readGate;
+    if (g != null) {
+      readGate = null;
+      CompletableFuture<ReadResult> read = delegate.read(cache, key);
+      readHeld.countDown();
+      return read.thenCombine(g, (result, released) -> result);
     }
     return delegate.read(cache, key);
   }

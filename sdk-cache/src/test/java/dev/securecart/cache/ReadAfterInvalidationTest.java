@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.securecart.core.testing.FakeClock;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -13,11 +14,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A reader who starts after {@code invalidate(key)} returned, while a load of the key that began
- * before the invalidation is still running: it must not be handed that load's result (nor, when the
- * origin fails, the invalidated copy that load fell back on), but wait for a load of its own.
+ * A reader who starts after {@code invalidate(key)} or {@code invalidateTag(tag)} returned, while a
+ * load of the key that began before the invalidation is still running: it must not be handed that
+ * load's result (nor, when the origin fails, the invalidated copy that load fell back on), but wait
+ * for a load of its own.
  */
 final class ReadAfterInvalidationTest {
 
@@ -35,15 +39,20 @@ final class ReadAfterInvalidationTest {
     executor.shutdownNow();
   }
 
-  /** A node whose loads read the price, then wait for {@link #release} if {@code held}. */
+  private static final CachePolicy POLICY =
+      CachePolicy.builder()
+          .freshFor(Duration.ofSeconds(60))
+          .staleWhileRevalidate(Duration.ofMinutes(10))
+          .staleIfError(Duration.ofHours(1))
+          .build();
+
+  /**
+   * A node whose loads read the price, then wait for {@link #release} if {@code held}; every value
+   * is tagged {@code product:<key>}.
+   */
   private LayeredCache<String, String> node(@Nullable CacheStore store, boolean held) {
     LayeredCache.Builder<String, String> builder =
-        LayeredCache.<String, String>builder(
-                "products",
-                CachePolicy.builder()
-                    .freshFor(Duration.ofSeconds(60))
-                    .staleIfError(Duration.ofHours(1))
-                    .build())
+        LayeredCache.<String, String>builder("products", POLICY)
             .loader(
                 key -> {
                   loads.incrementAndGet();
@@ -55,7 +64,7 @@ final class ReadAfterInvalidationTest {
                   if (originDown) {
                     throw new IllegalStateException("origin down");
                   }
-                  return Loaded.of(key + "@" + seen);
+                  return Loaded.of(key + "@" + seen, Set.of("product:" + key));
                 })
             .ticker(clock)
             .clock(clock)
@@ -66,21 +75,53 @@ final class ReadAfterInvalidationTest {
     return builder.build();
   }
 
-  @Test
-  void aReaderAfterTheInvalidationGetsANewLoadNotTheOneInFlight() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"key", "tag"})
+  void aReaderAfterTheInvalidationGetsANewLoadAndOneBeforeItDoesNotWaitForOne(String by)
+      throws Exception {
     LayeredCache<String, String> cache = node(null, true);
-    CompletableFuture<String> before = cache.getAsync("p1");
+    CompletableFuture<String> first = cache.getAsync("p1");
     assertThat(firstLoadRead.await(10, TimeUnit.SECONDS)).isTrue(); // it read 19.99
+    CompletableFuture<String> joinedBefore = cache.getAsync("p1");
 
     price = "24.99";
-    cache.invalidate("p1");
-    CompletableFuture<String> after = cache.getAsync("p1");
+    if (by.equals("key")) {
+      cache.invalidate("p1"); // the next reader does not join the flight
+    } else {
+      cache.invalidateTag("product:p1"); // the flight's tags are unknown: the next reader joins
+    }
+    CompletableFuture<String> joinedAfter = cache.getAsync("p1");
     release.countDown();
 
-    assertThat(before.get(10, TimeUnit.SECONDS)).isEqualTo("p1@19.99");
-    assertThat(after.get(10, TimeUnit.SECONDS)).isEqualTo("p1@24.99");
+    assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("p1@19.99");
+    assertThat(joinedBefore.get(10, TimeUnit.SECONDS)).isEqualTo("p1@19.99");
+    assertThat(joinedAfter.get(10, TimeUnit.SECONDS)).isEqualTo("p1@24.99");
     assertThat(loads.get()).isEqualTo(2);
     assertThat(cache.get("p1")).isEqualTo("p1@24.99");
+  }
+
+  @Test
+  void aStaleL2CopyWhoseTagWasInvalidatedBeforeItArrivedIsNotServed() throws Exception {
+    ControlledStore store = new ControlledStore(CacheStore.inMemory(clock));
+    node(store, false).get("p1"); // another node wrote p1@19.99 to L2
+    clock.advance(Duration.ofMinutes(2)); // past fresh, inside stale-while-revalidate
+
+    LayeredCache<String, String> b = node(store, false);
+    store.holdNextRead();
+    CompletableFuture<CacheResult<String>> before = b.lookupAsync("p1");
+    store.awaitReadHeld(); // the read took p1@19.99; its reply is on the wire
+
+    price = "24.99";
+    b.invalidateTag("product:p1");
+    CompletableFuture<CacheResult<String>> after = b.lookupAsync("p1");
+    store.releaseRead();
+
+    assertThat(after.get(10, TimeUnit.SECONDS).value()).contains("p1@24.99");
+    assertThat(before.get(10, TimeUnit.SECONDS).value()).contains("p1@24.99");
+    assertThat(loads.get()).as("A's load and B's").isEqualTo(2);
+    assertThat(b.lookup("p1").status())
+        .as("B's load asked the origin after the invalidation: it is cached")
+        .isEqualTo(CacheStatus.FRESH);
   }
 
   @Test
@@ -88,7 +129,8 @@ final class ReadAfterInvalidationTest {
       throws Exception {
     CacheStore store = CacheStore.inMemory(clock);
     node(store, false).get("p1"); // another node wrote p1@19.99 to L2
-    clock.advance(Duration.ofMinutes(5)); // past fresh, inside stale-if-error
+    clock.advance(
+        Duration.ofMinutes(15)); // past fresh and stale-while-revalidate, inside stale-if-error
 
     LayeredCache<String, String> b = node(store, true);
     CompletableFuture<CacheResult<String>> before = b.lookupAsync("p1"); // L2 copy as fallback

@@ -24,6 +24,9 @@ final class Flight<K, V> {
   /** The local invalidation sequence when the flight started; see LayeredCacheImpl. */
   volatile long start = UNSET;
 
+  /** The sequence when the origin was asked ({@code >= start}), or {@link #UNSET} before that. */
+  volatile long originStart = UNSET;
+
   /** The L2 stamp read at the start, or -1 when L2 was not read (then nothing is written). */
   volatile long l2Stamp = -1;
 
@@ -40,7 +43,10 @@ final class Flight<K, V> {
   }
 
   /**
-   * What readers get: an entry and its status, or the origin's failure and the best stale entry.
+   * What readers get: an entry and its status, or the origin's failure and the best stale entry;
+   * {@code overtaken} when that entry's key or one of its tags was invalidated after the flight
+   * began, so that readers who joined late do not take it.
    */
-  record Outcome<V>(@Nullable Entry<V> entry, CacheStatus status, @Nullable Throwable error) {}
+  record Outcome<V>(
+      @Nullable Entry<V> entry, CacheStatus status, @Nullable Throwable error, boolean overtaken) {}
 }

@@ -366,7 +366,27 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     }
     stats.recordGet(Layer.L1, GetResult.MISS);
     Entry<V> mine = e;
-    return flight(key, e, callLoader).readers.thenApply(outcome -> resolve(outcome, mine));
+    Flight<K, V> flight = flight(key, e, callLoader);
+    long joined = sequence.get();
+    return flight.readers.thenCompose(
+        outcome ->
+            outcome.overtaken() && joined > flight.start
+                ? retryAfterOvertaken(key, callLoader, mine)
+                : CompletableFuture.completedFuture(resolve(outcome, mine)));
+  }
+
+  /**
+   * A reader who joined a flight after the flight began, whose result an invalidation that came
+   * meanwhile kept out of L1 (a tag invalidation: a load's tags are known only when it ends, so
+   * {@link #overtaken} could not turn the reader away). The invalidation may have come before the
+   * reader did, so it is not handed that result but the next load's, once: a reader retrying after
+   * every invalidation of a hot tag could wait forever.
+   */
+  private CompletableFuture<CacheResult<V>> retryAfterOvertaken(
+      K key, @Nullable CacheLoader<? super K, V> callLoader, @Nullable Entry<V> mine) {
+    // The overtaken flight is unregistered before its readers are completed: this starts or joins
+    // a later one, or finds what a later one installed.
+    return flight(key, null, callLoader).readers.thenApply(outcome -> resolve(outcome, mine));
   }
 
   private CacheResult<V> resolve(Flight.Outcome<V> outcome, @Nullable Entry<V> mine) {
@@ -465,7 +485,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
       Entry<V> latest = l1.getIfPresent(key);
       if (latest != null && latest != current && ticker.read() - latest.freshUntil < 0) {
         // Another flight finished between our L1 read and our putIfAbsent.
-        finish(flight, new Flight.Outcome<>(latest, CacheStatus.FRESH, null));
+        finish(flight, latest, CacheStatus.FRESH, flight.start);
         return flight;
       }
       start(flight, current);
@@ -476,13 +496,15 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   }
 
   /**
-   * Whether the key (or the whole cache) was invalidated after {@code flight} began: a reader who
-   * comes now must not be handed what the flight loads, which its install will refuse anyway. Tag
-   * invalidations are not seen here (a load's tags are known only when it ends); they keep the
-   * result out of L1, not from the readers who joined.
+   * Whether the key (or the whole cache) was invalidated after {@code flight} began (after it asked
+   * the origin, once it has): a reader who comes now must not be handed what the flight loads,
+   * which its install will refuse anyway. Tag invalidations are not seen here (a load's tags are
+   * known only when it ends); readers who joined after the flight began take the next load's result
+   * instead when one overtook it (see {@link #retryAfterOvertaken}).
    */
   private boolean overtaken(Flight<K, V> flight) {
-    long start = flight.start;
+    long originStart = flight.originStart;
+    long start = originStart != Flight.UNSET ? originStart : flight.start;
     return start != Flight.UNSET && isInvalidatedSince(start, flight.mapped, Set.of());
   }
 
@@ -537,16 +559,20 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     long now = ticker.read();
     if (now - copy.freshUntil < 0) {
       stats.recordGet(Layer.L2, GetResult.HIT);
-      install(flight, copy);
-      finish(flight, new Flight.Outcome<>(copy, CacheStatus.FRESH, null));
+      install(flight, copy, flight.start);
+      finish(flight, copy, CacheStatus.FRESH, flight.start);
       return;
     }
     if (now - copy.staleUntil < 0) {
       stats.recordGet(Layer.L2, GetResult.STALE);
-      install(flight, copy);
+      if (!install(flight, copy, flight.start)) {
+        // Invalidated (or overwritten) since the flight began: neither served nor a fallback.
+        originOrLease(flight);
+        return;
+      }
       flight.fallback = copy;
       // Readers get the stale copy now; the flight goes on as a background refresh.
-      flight.readers.complete(new Flight.Outcome<>(copy, CacheStatus.STALE, null));
+      flight.readers.complete(new Flight.Outcome<>(copy, CacheStatus.STALE, null, false));
       originOrLease(flight);
       return;
     }
@@ -617,9 +643,9 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
                 if (copy != null
                     && copy.wallWrittenAt >= wallAtStart(flight)
                     && ticker.read() - copy.freshUntil < 0) {
-                  install(flight, copy);
+                  install(flight, copy, flight.start);
                   releaseLease(flight);
-                  finish(flight, new Flight.Outcome<>(copy, CacheStatus.FRESH, null));
+                  finish(flight, copy, CacheStatus.FRESH, flight.start);
                 } else if (leased) {
                   loadFromOrigin(flight);
                 } else {
@@ -646,6 +672,9 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   }
 
   private void loadFromOrigin(Flight<K, V> flight) {
+    // What the origin answers reflects every invalidation applied before it was asked; one that
+    // came while L2 was being read must not keep this result out of L1.
+    flight.originStart = sequence.get();
     long started = ticker.read();
     CompletableFuture<Loaded<V>> origin;
     try {
@@ -698,7 +727,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     }
     Entry<V> entry = newEntry(flight.mapped, loaded, durationNanos);
     boolean cacheable = loaded.isFound() || negativeNanos > 0;
-    boolean installed = cacheable && install(flight, entry);
+    boolean installed = cacheable && install(flight, entry, flight.originStart);
     stats.recordLoad(
         cacheable && !installed
             ? LoadResult.DISCARDED
@@ -724,7 +753,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     } else {
       releaseLease(flight);
     }
-    finish(flight, new Flight.Outcome<>(entry, CacheStatus.MISS_LOADED, null));
+    finish(flight, entry, CacheStatus.MISS_LOADED, flight.originStart);
   }
 
   private void releaseLease(Flight<K, V> flight) {
@@ -741,15 +770,23 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     }
   }
 
-  private void finish(Flight<K, V> flight, Flight.Outcome<V> outcome) {
+  /**
+   * Ends the flight with {@code entry}, which is as new as the invalidation sequence {@code since}.
+   */
+  private void finish(Flight<K, V> flight, Entry<V> entry, CacheStatus status, long since) {
+    // Checked while the flight is registered, so pruning has not dropped the records it needs.
+    boolean overtaken = isInvalidatedSince(since, flight.mapped, entry.tags);
     flights.remove(flight.key, flight);
-    flight.readers.complete(outcome);
+    flight.readers.complete(new Flight.Outcome<>(entry, status, null, overtaken));
   }
 
   private void fail(Flight<K, V> flight, Throwable cause) {
+    Entry<V> fallback = flight.fallback;
+    boolean overtaken =
+        fallback != null && isInvalidatedSince(flight.start, flight.mapped, fallback.tags);
     flights.remove(flight.key, flight);
     flight.readers.complete(
-        new Flight.Outcome<>(flight.fallback, CacheStatus.STALE_IF_ERROR, cause));
+        new Flight.Outcome<>(fallback, CacheStatus.STALE_IF_ERROR, cause, overtaken));
   }
 
   private static Throwable unwrap(Throwable error) {
@@ -764,8 +801,11 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   // ---------------------------------------------------------------------------------------------
   // L1 installs and the indexes
 
-  /** Installs a flight's result unless its key or a tag was invalidated since the flight began. */
-  private boolean install(Flight<K, V> flight, Entry<V> entry) {
+  /**
+   * Installs a flight's result unless its key or a tag was invalidated since {@code since}: the
+   * sequence when the flight began for a copy from L2, when the origin load began for its result.
+   */
+  private boolean install(Flight<K, V> flight, Entry<V> entry, long since) {
     boolean[] installed = {false};
     l1Map.compute(
         flight.key,
@@ -775,7 +815,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
           }
           // Index first, check second: see VERSION STAMPS above.
           indexAdd(k, entry);
-          if (isInvalidatedSince(flight.start, flight.mapped, entry.tags)) {
+          if (isInvalidatedSince(since, flight.mapped, entry.tags)) {
             indexRemoveExtra(k, entry, old);
             return old;
           }
