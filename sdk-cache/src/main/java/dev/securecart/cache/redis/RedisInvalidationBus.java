@@ -97,6 +97,12 @@ public final class RedisInvalidationBus implements InvalidationBus {
   /** The id of the master the sharded subscription was sent to; null before, or not sharded. */
   private volatile @Nullable String owner;
 
+  /**
+   * The node connection that carries the sharded subscription (Lettuce keeps one per node), for the
+   * {@link ConnectionWatch}; null before it is known, or not sharded.
+   */
+  private volatile @Nullable StatefulRedisPubSubConnection<String, String> ownerConnection;
+
   /** The node the bus unsubscribed from after following its channel elsewhere, if any. */
   private volatile @Nullable String left;
 
@@ -185,6 +191,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
         sharded = true;
         owner = currentOwner();
         subscriber.sync().ssubscribe(channel);
+        watchOwnerConnection(owner);
         scheduleOwnerCheck();
         return;
       } catch (RedisCommandExecutionException e) {
@@ -376,16 +383,14 @@ public final class RedisInvalidationBus implements InvalidationBus {
    * during a long script, {@code -CLUSTERDOWN}) it only logs it, and the bus would stay subscribed
    * nowhere, publishing fine and hearing nothing, until the next disconnect. So a reconnect that is
    * not followed by a confirmation within {@link #CONFIRMATION_WINDOW_MILLIS} makes the bus
-   * subscribe itself, retrying until Redis accepts; the confirmation then reports the gap.
-   * Standalone Redis and classic pub/sub on a Cluster; a refused renewal of a sharded subscription
-   * on a node connection is not detected yet.
+   * subscribe itself, retrying until Redis accepts; the confirmation then reports the gap. The
+   * connection watched is the subscriber's own one, or on a sharded bus the connection to the node
+   * that serves the channel (the subscriber's own one then carries no subscription).
    */
   private final class ConnectionWatch implements RedisConnectionStateListener {
     @Override
     public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-      // A sharded subscription lives on a node connection, not on this one (whose reconnects
-      // then say nothing about it); the owner check and the node listener look after it.
-      if (connection == subscriber && !sharded) {
+      if (isWatched(connection)) {
         awaitingConfirmation = true;
       }
     }
@@ -393,16 +398,21 @@ public final class RedisInvalidationBus implements InvalidationBus {
     @Override
     @SuppressWarnings("FutureReturnValueIgnored") // checkConfirmed handles its own failures
     public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
-      if (connection == subscriber && !closed) {
+      if (isWatched(connection) && !closed) {
         scheduler.schedule(
             () -> checkConfirmed(1), CONFIRMATION_WINDOW_MILLIS, TimeUnit.MILLISECONDS);
       }
     }
   }
 
+  private boolean isWatched(RedisChannelHandler<?, ?> connection) {
+    return sharded ? connection == ownerConnection : connection == subscriber;
+  }
+
   @SuppressWarnings("FutureReturnValueIgnored") // failures are handled in whenComplete
   private void checkConfirmed(int attempt) {
-    if (closed || !awaitingConfirmation || !subscriber.isOpen()) {
+    StatefulRedisPubSubConnection<String, String> watched = sharded ? ownerConnection : subscriber;
+    if (closed || !awaitingConfirmation || watched == null || !watched.isOpen()) {
       return; // confirmed, or disconnected again (the next reconnect checks again)
     }
     if (attempt == 1) {
@@ -410,6 +420,10 @@ public final class RedisInvalidationBus implements InvalidationBus {
           "Invalidation bus on channel {} was not subscribed again after a reconnect (Redis"
               + " refused it); subscribing until it accepts",
           channel);
+    }
+    if (sharded) {
+      resubscribeSharded(1, null); // retries by itself
+      return;
     }
     CompletableFuture<Void> done;
     try {
@@ -501,6 +515,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
         (ignored, error) -> {
           if (error == null) {
             owner = target;
+            watchOwnerConnection(target);
             if (target != null && target.equals(left)) {
               left = null; // subscribed again at a node the bus had left
             }
@@ -529,21 +544,15 @@ public final class RedisInvalidationBus implements InvalidationBus {
     if (!(subscriber instanceof StatefulRedisClusterPubSubConnection<String, String> nodes)) {
       return;
     }
-    // Lettuce routes a sharded subscription through the node connection it keys by address; one
-    // opened by node id is another connection, where an unsubscribe would change nothing.
     left = node; // noted even when it cannot be reached now: it is left again if it comes back
-    RedisClusterNode known =
-        requireNonNull(cluster, "cluster").getPartitions().getPartitionByNodeId(node);
-    if (known == null || known.getUri() == null) {
+    CompletableFuture<StatefulRedisPubSubConnection<String, String>> connection =
+        nodeConnection(nodes, node);
+    if (connection == null) {
       return; // gone from the topology: Lettuce closes its connections itself
     }
-    RedisURI uri = known.getUri();
     CompletableFuture<?> done;
     try {
-      done =
-          nodes
-              .getConnectionAsync(uri.getHost(), uri.getPort())
-              .thenCompose(connection -> connection.async().sunsubscribe(channel));
+      done = connection.thenCompose(c -> c.async().sunsubscribe(channel));
     } catch (RuntimeException e) {
       done = CompletableFuture.failedFuture(e);
     }
@@ -553,5 +562,45 @@ public final class RedisInvalidationBus implements InvalidationBus {
             logger.debug("Leaving channel {} on node {} failed", channel, node, error);
           }
         });
+  }
+
+  /** Notes the connection to {@code node}, where the sharded subscription now lives. */
+  @SuppressWarnings("FutureReturnValueIgnored") // a failure leaves the connection unwatched
+  private void watchOwnerConnection(@Nullable String node) {
+    ownerConnection = null;
+    if (node == null
+        || !(subscriber instanceof StatefulRedisClusterPubSubConnection<String, String> nodes)) {
+      return;
+    }
+    CompletableFuture<StatefulRedisPubSubConnection<String, String>> connection =
+        nodeConnection(nodes, node);
+    if (connection != null) {
+      connection.thenAccept(
+          c -> {
+            if (node.equals(owner)) {
+              ownerConnection = c;
+            }
+          });
+    }
+  }
+
+  /**
+   * The connection through which Lettuce routes this bus's sharded commands to {@code node}: the
+   * one it keys by address (one opened by node id is another connection, where a subscribe or an
+   * unsubscribe would change nothing), or null when the node has left the topology.
+   */
+  private @Nullable CompletableFuture<StatefulRedisPubSubConnection<String, String>> nodeConnection(
+      StatefulRedisClusterPubSubConnection<String, String> nodes, String node) {
+    RedisClusterNode known =
+        requireNonNull(cluster, "cluster").getPartitions().getPartitionByNodeId(node);
+    if (known == null || known.getUri() == null) {
+      return null;
+    }
+    RedisURI uri = known.getUri();
+    try {
+      return nodes.getConnectionAsync(uri.getHost(), uri.getPort());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 }

@@ -12,7 +12,6 @@ import dev.securecart.core.testing.RedisServerLocator;
 import dev.securecart.core.testing.RespClient;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,7 +50,9 @@ final class RedisInvalidationBusRefusedResubscribeTest {
         admin.call("ACL", "SETUSER", "bus", "resetchannels");
         await()
             .atMost(Duration.ofSeconds(20))
-            .until(() -> refusedSubscriptions(admin) >= 2); // Lettuce's, then the bus's
+            .until(
+                () ->
+                    AclLog.refusedSubscriptions(admin, CHANNEL) >= 2); // Lettuce's, then the bus's
         assertThat(numberOfSubscribers(admin)).isZero();
 
         admin.call("ACL", "SETUSER", "bus", "&*");
@@ -64,29 +65,5 @@ final class RedisInvalidationBusRefusedResubscribeTest {
 
   private static long numberOfSubscribers(RespClient admin) {
     return (Long) admin.callList("PUBSUB", "NUMSUB", CHANNEL).get(1);
-  }
-
-  /** Subscriptions to the channel that Redis refused, counted in its ACL log. */
-  private static long refusedSubscriptions(RespClient admin) {
-    long refused = 0;
-    for (Object entry : admin.callList("ACL", "LOG")) {
-      List<?> fields = (List<?>) entry;
-      for (int i = 0; i + 1 < fields.size(); i += 2) {
-        if ("object".equals(String.valueOf(fields.get(i)))
-            && CHANNEL.equals(String.valueOf(fields.get(i + 1)))) {
-          refused += countOf(fields);
-        }
-      }
-    }
-    return refused;
-  }
-
-  private static long countOf(List<?> fields) {
-    for (int i = 0; i + 1 < fields.size(); i += 2) {
-      if ("count".equals(String.valueOf(fields.get(i)))) {
-        return (Long) fields.get(i + 1);
-      }
-    }
-    return 1;
   }
 }
