@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
  *       on a local Cluster; sharded delivery has the latency of a standalone server.) When the slot
  *       moves, Redis ends the subscription and the bus subscribes again at the new owner; when its
  *       master dies, the bus subscribes at the replica that takes over as soon as Lettuce's
- *       topology refresh names it.
+ *       topology refresh names it, asking for refreshes itself while the master is down.
  *   <li>Redis Cluster before 7.0 (no {@code SSUBSCRIBE}): classic pub/sub, logged once at INFO. The
  *       subscription sits on Lettuce's default connection; when its node dies, Lettuce reconnects
  *       that connection to another node and subscribes again.
@@ -77,6 +77,9 @@ public final class RedisInvalidationBus implements InvalidationBus {
 
   /** How often a sharded bus compares the channel's master with the one it subscribed at. */
   private static final long OWNER_CHECK_MILLIS = 250;
+
+  /** How often a sharded bus asks for a topology refresh while the channel's master is down. */
+  private static final long DOWN_REFRESH_MILLIS = 500;
 
   private final String channel;
   private final RedisConnection<String, String> publisher;
@@ -107,6 +110,10 @@ public final class RedisInvalidationBus implements InvalidationBus {
   private volatile @Nullable String left;
 
   private volatile @Nullable Future<?> ownerCheck;
+
+  /** When the owner check last asked for a topology refresh; only the owner check uses it. */
+  private long lastDownRefresh =
+      System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(DOWN_REFRESH_MILLIS);
 
   /**
    * Set when the subscriber connection drops, cleared by the next subscription confirmation. Still
@@ -222,6 +229,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
 
   private void checkOwner() {
     try {
+      refreshWhileOwnerIsDown();
       String now = currentOwner();
       String before = owner;
       if (!closed && now != null && !now.equals(before)) {
@@ -237,6 +245,36 @@ public final class RedisInvalidationBus implements InvalidationBus {
       // Never let an exception cancel the periodic check.
       logger.debug("Checking the master of channel {} failed", channel, e);
     }
+  }
+
+  /**
+   * Lettuce refreshes the topology on its own reconnect attempts, and those back off to seconds
+   * apart while a dead master waits for the cluster to promote its replica, so the promotion would
+   * be noticed up to two seconds late, with every invalidation published meanwhile lost to this
+   * node. While the connection to the channel's master is down the bus asks for a refresh itself,
+   * every {@link #DOWN_REFRESH_MILLIS}, and follows the channel within a fraction of a second.
+   */
+  @SuppressWarnings("FutureReturnValueIgnored") // a failed refresh is retried on the next check
+  private void refreshWhileOwnerIsDown() {
+    StatefulRedisPubSubConnection<String, String> connection = ownerConnection;
+    RedisClusterClient client = cluster;
+    long now = System.nanoTime();
+    if (connection == null
+        || client == null
+        || connection.isOpen()
+        || now - lastDownRefresh < TimeUnit.MILLISECONDS.toNanos(DOWN_REFRESH_MILLIS)
+        || client.isTopologyRefreshInProgress()) {
+      return;
+    }
+    lastDownRefresh = now;
+    client
+        .refreshPartitionsAsync()
+        .whenComplete(
+            (ignored, error) -> {
+              if (error != null) {
+                logger.debug("Refreshing the topology for channel {} failed", channel, error);
+              }
+            });
   }
 
   /** The wait before subscription attempt {@code attempt + 1}: 100 ms doubling, at most 1 s. */
