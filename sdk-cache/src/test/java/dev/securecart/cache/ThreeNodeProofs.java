@@ -8,10 +8,7 @@ import dev.securecart.cache.redis.RedisCacheStore;
 import dev.securecart.cache.redis.RedisInvalidationBus;
 import dev.securecart.core.redis.RedisConnector;
 import dev.securecart.core.redis.RedisSettings;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -255,8 +252,7 @@ abstract class ThreeNodeProofs {
   }
 
   private double report(
-      String what, Map<String, Long> sentAt, List<Map<String, Long>> receivedAt, GcTotals gc)
-      throws IOException {
+      String what, Map<String, Long> sentAt, List<Map<String, Long>> receivedAt, GcTotals gc) {
     long[] latencies = new long[2000];
     int n = 0;
     for (Map<String, Long> received : receivedAt) {
@@ -281,19 +277,8 @@ abstract class ThreeNodeProofs {
             gc.collections(),
             gc.millis());
     logger.info(line);
-    writeReport(line);
+    TargetReport.append("propagation-latency.txt", line);
     return p99;
-  }
-
-  private static void writeReport(String line) throws IOException {
-    Path file = Path.of("target", "propagation-latency.txt");
-    Files.createDirectories(file.getParent());
-    Files.writeString(
-        file,
-        line + System.lineSeparator(),
-        StandardCharsets.UTF_8,
-        java.nio.file.StandardOpenOption.CREATE,
-        java.nio.file.StandardOpenOption.APPEND);
   }
 
   @Test

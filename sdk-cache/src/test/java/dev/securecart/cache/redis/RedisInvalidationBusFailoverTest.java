@@ -2,20 +2,16 @@ package dev.securecart.cache.redis;
 
 import static dev.securecart.cache.redis.ClusterBusFailovers.awaitDelivery;
 import static dev.securecart.cache.redis.ClusterBusFailovers.connector;
-import static dev.securecart.cache.redis.ClusterBusFailovers.message;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.securecart.cache.TargetReport;
 import dev.securecart.core.redis.RedisConnector;
 import dev.securecart.core.redis.RedisSettings;
 import dev.securecart.core.testing.RedisCluster;
 import dev.securecart.core.testing.RedisClusterExtension;
 import dev.securecart.core.testing.RedisClusterShape;
 import dev.securecart.core.testing.RespClient;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
@@ -47,21 +43,13 @@ final class RedisInvalidationBusFailoverTest {
   @Test
   void whenTheChannelsMasterDiesTheBusSubscribesAtTheNewMasterAndReportsTheGap() {
     String watched = channelWithReplica(channel);
-    try (RedisConnector publisherConnector = connector(cluster);
-        RedisConnector subscriberConnector = connector(cluster);
-        RedisInvalidationBus publisher = RedisInvalidationBus.create(publisherConnector, watched);
-        RedisInvalidationBus subscriber =
-            RedisInvalidationBus.create(subscriberConnector, watched)) {
-      ReceivedInvalidations received = new ReceivedInvalidations();
-      subscriber.subscribe(received);
-      assertThat(subscriber.isSharded()).isTrue();
-      publisher.publish(message("before")).join();
-      await().atMost(Duration.ofSeconds(10)).until(() -> received.targets.contains("before"));
+    try (BusPair buses = BusPair.open(() -> connector(cluster), watched)) {
+      assertThat(buses.subscriber.isSharded()).isTrue();
 
       cluster.killMaster(cluster.masterFor(watched).shard());
 
-      awaitDelivery(publisher, received);
-      assertThat(received.gaps.get()).as("the gap is reported").isGreaterThanOrEqualTo(1);
+      awaitDelivery(buses.publisher, buses.received);
+      assertThat(buses.received.gaps.get()).as("the gap is reported").isGreaterThanOrEqualTo(1);
     }
   }
 
@@ -71,30 +59,21 @@ final class RedisInvalidationBusFailoverTest {
    * promoted: how long after is reported in {@code target/bus-failover.txt}.
    */
   @Test
-  void withTheDefaultSettingsTheBusFollowsAKilledMasterSoonAfterThePromotion() throws Exception {
+  void withTheDefaultSettingsTheBusFollowsAKilledMasterSoonAfterThePromotion() {
     String watched = channelWithReplica(channel + "-defaults");
     RedisSettings defaults = RedisSettings.cluster(cluster.seedUris()).build();
-    try (RedisConnector publisherConnector = RedisConnector.create(defaults);
-        RedisConnector subscriberConnector = RedisConnector.create(defaults);
-        RedisInvalidationBus publisher = RedisInvalidationBus.create(publisherConnector, watched);
-        RedisInvalidationBus subscriber =
-            RedisInvalidationBus.create(subscriberConnector, watched)) {
-      ReceivedInvalidations received = new ReceivedInvalidations();
-      subscriber.subscribe(received);
-      publisher.publish(message("before")).join();
-      await().atMost(Duration.ofSeconds(10)).until(() -> received.targets.contains("before"));
-
+    try (BusPair buses = BusPair.open(() -> RedisConnector.create(defaults), watched)) {
       long killedAt = System.nanoTime();
       cluster.killMaster(cluster.masterFor(watched).shard());
       long promotedAt = System.nanoTime();
       await()
           .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(10))
-          .until(() -> subscriber.resubscriptions() >= 1);
+          .until(() -> buses.subscriber.resubscriptions() >= 1);
       long followedAt = System.nanoTime();
-      awaitDelivery(publisher, received);
+      awaitDelivery(buses.publisher, buses.received);
 
-      assertThat(received.gaps.get()).as("the gap is reported").isGreaterThanOrEqualTo(1);
+      assertThat(buses.received.gaps.get()).as("the gap is reported").isGreaterThanOrEqualTo(1);
       long followMillis = (followedAt - promotedAt) / 1_000_000;
       String line =
           String.format(
@@ -103,14 +82,7 @@ final class RedisInvalidationBusFailoverTest {
                   + " %d ms; promoted -> subscribed at the new master %d ms",
               (promotedAt - killedAt) / 1_000_000,
               followMillis);
-      Path report = Path.of("target", "bus-failover.txt");
-      Files.createDirectories(report.getParent());
-      Files.writeString(
-          report,
-          line + System.lineSeparator(),
-          StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE,
-          StandardOpenOption.APPEND);
+      TargetReport.append("bus-failover.txt", line);
       // Well under a second here; up to two before the bus refreshed the topology itself while
       // the master was down (Lettuce's reconnect attempts, which trigger its refreshes, back off).
       assertThat(followMillis).as("from the promotion to the resubscription").isLessThan(1500);
@@ -120,21 +92,11 @@ final class RedisInvalidationBusFailoverTest {
   @Test
   void afterACoordinatedFailoverTheBusDeliversThroughTheNewMaster() {
     String failoverChannel = channelWithReplica(channel + "-failover");
-    try (RedisConnector publisherConnector = connector(cluster);
-        RedisConnector subscriberConnector = connector(cluster);
-        RedisInvalidationBus publisher =
-            RedisInvalidationBus.create(publisherConnector, failoverChannel);
-        RedisInvalidationBus subscriber =
-            RedisInvalidationBus.create(subscriberConnector, failoverChannel)) {
-      ReceivedInvalidations received = new ReceivedInvalidations();
-      subscriber.subscribe(received);
-      publisher.publish(message("before")).join();
-      await().atMost(Duration.ofSeconds(10)).until(() -> received.targets.contains("before"));
-
+    try (BusPair buses = BusPair.open(() -> connector(cluster), failoverChannel)) {
       cluster.failover(cluster.masterFor(failoverChannel).shard());
 
-      awaitDelivery(publisher, received);
-      assertThat(received.gaps.get()).as("the gap is reported").isGreaterThanOrEqualTo(1);
+      awaitDelivery(buses.publisher, buses.received);
+      assertThat(buses.received.gaps.get()).as("the gap is reported").isGreaterThanOrEqualTo(1);
 
       // Once the topology names the new master, both buses follow the channel there and leave
       // the old master, now a replica that still delivers: else every message arrives twice.
@@ -146,19 +108,10 @@ final class RedisInvalidationBusFailoverTest {
   @Test
   void aDeadMasterThatComesBackAsAReplicaIsLeftAgain() {
     String watched = channelWithReplica(channel + "-returns");
-    try (RedisConnector publisherConnector = connector(cluster);
-        RedisConnector subscriberConnector = connector(cluster);
-        RedisInvalidationBus publisher = RedisInvalidationBus.create(publisherConnector, watched);
-        RedisInvalidationBus subscriber =
-            RedisInvalidationBus.create(subscriberConnector, watched)) {
-      ReceivedInvalidations received = new ReceivedInvalidations();
-      subscriber.subscribe(received);
-      publisher.publish(message("before")).join();
-      await().atMost(Duration.ofSeconds(10)).until(() -> received.targets.contains("before"));
-
+    try (BusPair buses = BusPair.open(() -> connector(cluster), watched)) {
       RedisCluster.Node dead = cluster.masterFor(watched);
       cluster.killMaster(dead.shard());
-      awaitDelivery(publisher, received);
+      awaitDelivery(buses.publisher, buses.received);
       RedisCluster.Node newMaster = cluster.masterFor(watched);
       await()
           .atMost(Duration.ofSeconds(30))
