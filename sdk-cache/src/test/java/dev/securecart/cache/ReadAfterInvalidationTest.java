@@ -125,6 +125,89 @@ final class ReadAfterInvalidationTest {
   }
 
   @Test
+  void aReaderAfterATagInvalidationIsNotHandedTheStaleCopyThatABackgroundRefreshServed()
+      throws Exception {
+    CacheStore store = CacheStore.inMemory(clock);
+    node(store, false).get("p1"); // another node wrote p1@19.99 to L2
+    clock.advance(Duration.ofMinutes(2)); // past fresh, inside stale-while-revalidate
+
+    LayeredCache<String, String> b = node(store, true);
+    CacheResult<String> stale = b.lookupAsync("p1").get(10, TimeUnit.SECONDS);
+    assertThat(stale.status()).isEqualTo(CacheStatus.STALE); // at once; the refresh goes on
+    assertThat(firstLoadRead.await(10, TimeUnit.SECONDS)).isTrue(); // and read 19.99
+
+    price = "24.99";
+    b.invalidateTag("product:p1");
+    CompletableFuture<CacheResult<String>> after = b.lookupAsync("p1");
+    release.countDown();
+
+    assertThat(after.get(10, TimeUnit.SECONDS).value()).contains("p1@24.99");
+  }
+
+  @Test
+  void aStaleIfErrorL2CopyWhoseTagWasInvalidatedOnTheWireIsNotTheFallback() throws Exception {
+    ControlledStore store = new ControlledStore(CacheStore.inMemory(clock));
+    node(store, false).get("p1"); // another node wrote p1@19.99 to L2
+    clock.advance(
+        Duration.ofMinutes(15)); // past fresh and stale-while-revalidate, inside stale-if-error
+
+    LayeredCache<String, String> b = node(store, false);
+    originDown = true;
+    store.holdNextRead();
+    CompletableFuture<CacheResult<String>> read = b.lookupAsync("p1");
+    store.awaitReadHeld(); // the read took p1@19.99; its reply is on the wire
+    b.invalidateTag("product:p1");
+    store.releaseRead();
+
+    Object outcome = read.handle((result, error) -> error != null ? error : result).get();
+    assertThat(outcome)
+        .as("the origin down, the only copy invalidated")
+        .isNotInstanceOf(CacheResult.class);
+  }
+
+  /**
+   * A reader after {@code invalidate} replaces the older flight; that flight still checks the
+   * invalidation when it ends, even after thousands of later invalidations made the node prune its
+   * records (pruning once looked only at the flights still registered, so it dropped the record and
+   * the older load's value was cached over the newer one).
+   */
+  @Test
+  void aReplacedLoadStillSeesTheInvalidationAfterLaterOnesArePruned() throws Exception {
+    CountDownLatch secondLoadRead = new CountDownLatch(1);
+    CountDownLatch releaseSecond = new CountDownLatch(1);
+    LayeredCache<String, String> cache =
+        LayeredCache.<String, String>builder("products", POLICY)
+            .loader(
+                key -> {
+                  boolean first = loads.incrementAndGet() == 1;
+                  String seen = price;
+                  (first ? firstLoadRead : secondLoadRead).countDown();
+                  (first ? release : releaseSecond).await(30, TimeUnit.SECONDS);
+                  return Loaded.of(key + "@" + seen);
+                })
+            .ticker(clock)
+            .clock(clock)
+            .executor(executor)
+            .build();
+    CompletableFuture<String> before = cache.getAsync("p1");
+    assertThat(firstLoadRead.await(10, TimeUnit.SECONDS)).isTrue(); // it read 19.99
+
+    price = "24.99";
+    cache.invalidate("p1");
+    CompletableFuture<String> after = cache.getAsync("p1"); // a new flight replaces the first
+    assertThat(secondLoadRead.await(10, TimeUnit.SECONDS)).isTrue();
+    for (int i = 0; i < 3000; i++) {
+      cache.invalidateTag("unrelated-" + i); // past the pruning threshold
+    }
+    releaseSecond.countDown();
+    assertThat(after.get(10, TimeUnit.SECONDS)).isEqualTo("p1@24.99");
+    release.countDown();
+    assertThat(before.get(10, TimeUnit.SECONDS)).isEqualTo("p1@19.99");
+
+    assertThat(cache.get("p1")).isEqualTo("p1@24.99");
+  }
+
+  @Test
   void whenTheOriginFailsAReaderAfterTheInvalidationIsNotHandedTheInvalidatedL2Copy()
       throws Exception {
     CacheStore store = CacheStore.inMemory(clock);

@@ -44,8 +44,9 @@ final class Flight<K, V> {
 
   /**
    * What readers get: an entry and its status, or the origin's failure and the best stale entry;
-   * {@code overtaken} when that entry's key or one of its tags was invalidated after the flight
-   * began, so that readers who joined late do not take it.
+   * {@code overtaken} when that entry's key or one of its tags was invalidated after the entry was
+   * asked for (the flight began, or for the origin's answer the origin was asked), so that readers
+   * who joined late do not take it.
    */
   record Outcome<V>(
       @Nullable Entry<V> entry, CacheStatus status, @Nullable Throwable error, boolean overtaken) {}

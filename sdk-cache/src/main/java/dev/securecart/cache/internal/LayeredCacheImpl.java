@@ -168,6 +168,14 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   private final Cache<K, Entry<V>> l1;
   private final ConcurrentMap<K, Entry<V>> l1Map;
   private final ConcurrentHashMap<K, Flight<K, V>> flights = new ConcurrentHashMap<>();
+
+  /**
+   * Every flight not yet finished, including those replaced in {@link #flights} after an
+   * invalidation overtook them: they still install (or not) by the records, so pruning must see
+   * them.
+   */
+  private final Set<Flight<K, V>> liveFlights = ConcurrentHashMap.newKeySet();
+
   private final ConcurrentHashMap<String, K> keysByMapped = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Set<K>> keysByTag = new ConcurrentHashMap<>();
   private final AtomicLong sequence = new AtomicLong();
@@ -479,7 +487,8 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
         break;
       }
     }
-    // Registered first, then the sequence is read, so pruning never drops a record it needs.
+    // Live first, then the sequence is read, so pruning never drops a record it needs.
+    liveFlights.add(flight);
     flight.start = sequence.get();
     try {
       Entry<V> latest = l1.getIfPresent(key);
@@ -503,9 +512,20 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
    * instead when one overtook it (see {@link #retryAfterOvertaken}).
    */
   private boolean overtaken(Flight<K, V> flight) {
+    long start = flight.start;
+    if (start == Flight.UNSET) {
+      return false;
+    }
+    Flight.Outcome<V> answered = flight.readers.getNow(null);
+    if (answered != null) {
+      // Its readers had a stale copy while it refreshes: a reader who joins now gets that copy,
+      // so it must not have been invalidated since, by key or by one of its tags.
+      Entry<V> entry = answered.entry();
+      return entry == null || isInvalidatedSince(start, flight.mapped, entry.tags);
+    }
     long originStart = flight.originStart;
-    long start = originStart != Flight.UNSET ? originStart : flight.start;
-    return start != Flight.UNSET && isInvalidatedSince(start, flight.mapped, Set.of());
+    return isInvalidatedSince(
+        originStart != Flight.UNSET ? originStart : start, flight.mapped, Set.of());
   }
 
   private void start(Flight<K, V> flight, @Nullable Entry<V> current) {
@@ -578,7 +598,9 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     }
     if (now - copy.expiresAt < 0) {
       stats.recordGet(Layer.L2, GetResult.STALE);
-      flight.fallback = copy;
+      if (!isInvalidatedSince(flight.start, flight.mapped, copy.tags)) {
+        flight.fallback = copy;
+      }
     } else {
       stats.recordGet(Layer.L2, GetResult.MISS);
     }
@@ -774,9 +796,10 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
    * Ends the flight with {@code entry}, which is as new as the invalidation sequence {@code since}.
    */
   private void finish(Flight<K, V> flight, Entry<V> entry, CacheStatus status, long since) {
-    // Checked while the flight is registered, so pruning has not dropped the records it needs.
+    // Checked while the flight is live, so pruning has not dropped the records it needs.
     boolean overtaken = isInvalidatedSince(since, flight.mapped, entry.tags);
     flights.remove(flight.key, flight);
+    liveFlights.remove(flight);
     flight.readers.complete(new Flight.Outcome<>(entry, status, null, overtaken));
   }
 
@@ -785,6 +808,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     boolean overtaken =
         fallback != null && isInvalidatedSince(flight.start, flight.mapped, fallback.tags);
     flights.remove(flight.key, flight);
+    liveFlights.remove(flight);
     flight.readers.complete(
         new Flight.Outcome<>(fallback, CacheStatus.STALE_IF_ERROR, cause, overtaken));
   }
@@ -1098,7 +1122,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     // A flight the loop below does not see registered after it began, so its start is at least
     // the sequence read here: records above it must stay even if no flight is seen.
     long oldest = sequence.get();
-    for (Flight<K, V> flight : flights.values()) {
+    for (Flight<K, V> flight : liveFlights) {
       long start = flight.start;
       if (start == Flight.UNSET) {
         return; // a flight is registering; try again on the next invalidation
@@ -1270,7 +1294,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
 
   /** The number of loads in flight on this node (for tests). */
   public int flightsInProgress() {
-    return flights.size();
+    return liveFlights.size();
   }
 
   @Override

@@ -111,6 +111,9 @@ public final class RedisInvalidationBus implements InvalidationBus {
 
   private volatile @Nullable Future<?> ownerCheck;
 
+  /** The refresh the owner check last asked for, or null; only the owner check uses it. */
+  private @Nullable CompletableFuture<Void> downRefresh;
+
   /** When the owner check last asked for a topology refresh; only the owner check uses it. */
   private long lastDownRefresh =
       System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(DOWN_REFRESH_MILLIS);
@@ -230,6 +233,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
   private void checkOwner() {
     try {
       refreshWhileOwnerIsDown();
+      rewatchIfReplaced();
       String now = currentOwner();
       String before = owner;
       if (!closed && now != null && !now.equals(before)) {
@@ -263,18 +267,56 @@ public final class RedisInvalidationBus implements InvalidationBus {
         || client == null
         || connection.isOpen()
         || now - lastDownRefresh < TimeUnit.MILLISECONDS.toNanos(DOWN_REFRESH_MILLIS)
-        || client.isTopologyRefreshInProgress()) {
+        || client.isTopologyRefreshInProgress()
+        || (downRefresh != null && !downRefresh.isDone())) {
+      // One at a time: against an unreachable host a refresh lasts its connect timeout, and a
+      // slow one holding the view from before the promotion could land after a newer one.
       return;
     }
     lastDownRefresh = now;
-    client
-        .refreshPartitionsAsync()
-        .whenComplete(
-            (ignored, error) -> {
-              if (error != null) {
-                logger.debug("Refreshing the topology for channel {} failed", channel, error);
-              }
-            });
+    downRefresh = client.refreshPartitionsAsync().toCompletableFuture();
+    downRefresh.whenComplete(
+        (ignored, error) -> {
+          if (error != null) {
+            logger.debug("Refreshing the topology for channel {} failed", channel, error);
+          }
+        });
+  }
+
+  /**
+   * Watches the connection Lettuce now has to the channel's master when the watched one is closed
+   * for good or was never noted. Lettuce replaces its connection to a node that kept its id but
+   * moved to another address (a restarted pod), and the subscription, which was on the old one, is
+   * gone: the bus subscribes again.
+   */
+  @SuppressWarnings("FutureReturnValueIgnored") // a failure is retried on the next check
+  private void rewatchIfReplaced() {
+    String current = owner;
+    StatefulRedisPubSubConnection<String, String> watched = ownerConnection;
+    if (current == null
+        || (watched != null && watched.isOpen())
+        || !(subscriber instanceof StatefulRedisClusterPubSubConnection<String, String> nodes)) {
+      return;
+    }
+    CompletableFuture<StatefulRedisPubSubConnection<String, String>> connection =
+        nodeConnection(nodes, current);
+    if (connection == null) {
+      return;
+    }
+    connection.thenAccept(
+        now -> {
+          if (closed || now == watched || !current.equals(owner)) {
+            return; // the same connection, reconnecting (or not yet): the watch covers it
+          }
+          ownerConnection = now;
+          if (watched != null) {
+            logger.warn(
+                "Lettuce replaced its connection to the master serving channel {}; subscribing"
+                    + " again",
+                channel);
+            resubscribeSharded(1, null);
+          }
+        });
   }
 
   /** The wait before subscription attempt {@code attempt + 1}: 100 ms doubling, at most 1 s. */
