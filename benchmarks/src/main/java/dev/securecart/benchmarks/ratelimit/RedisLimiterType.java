@@ -9,7 +9,9 @@ import dev.securecart.ratelimit.RateLimiterConfig;
 import dev.securecart.ratelimit.RateLimiterStats;
 import dev.securecart.ratelimit.redis.RedisRateLimiter;
 import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.distributed.AsyncBucketProxy;
 import io.github.bucket4j.distributed.BucketProxy;
+import io.github.bucket4j.distributed.proxy.RemoteAsyncBucketBuilder;
 import io.github.bucket4j.distributed.proxy.RemoteBucketBuilder;
 import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
@@ -20,6 +22,7 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.redisson.Redisson;
@@ -67,17 +70,24 @@ public enum RedisLimiterType {
       RedissonClient redisson = Redisson.create(config);
       ConcurrentHashMap<String, RRateLimiter> limiters = new ConcurrentHashMap<>();
       return new Limiter() {
+        private RRateLimiter limiter(String key) {
+          return limiters.computeIfAbsent(
+              key,
+              k -> {
+                RRateLimiter limiter = redisson.getRateLimiter(prefix + k);
+                limiter.trySetRate(RateType.OVERALL, perSecond, Duration.ofSeconds(1));
+                return limiter;
+              });
+        }
+
         @Override
         public boolean tryAcquire(String key) {
-          return limiters
-              .computeIfAbsent(
-                  key,
-                  k -> {
-                    RRateLimiter limiter = redisson.getRateLimiter(prefix + k);
-                    limiter.trySetRate(RateType.OVERALL, perSecond, Duration.ofSeconds(1));
-                    return limiter;
-                  })
-              .tryAcquire();
+          return limiter(key).tryAcquire();
+        }
+
+        @Override
+        public CompletableFuture<Boolean> tryAcquireAsync(String key) {
+          return limiter(key).tryAcquireAsync().toCompletableFuture();
         }
 
         @Override
@@ -126,6 +136,11 @@ public enum RedisLimiterType {
       }
 
       @Override
+      public CompletableFuture<Boolean> tryAcquireAsync(String key) {
+        return limiter.tryAcquireAsync(key, 1).thenApply(Decision::isAllowed);
+      }
+
+      @Override
       public void close() {
         if (fallbacks.sum() > 0) {
           throw new IllegalStateException(fallbacks.sum() + " decisions fell back: not measured");
@@ -147,6 +162,7 @@ public enum RedisLimiterType {
                 limit -> limit.capacity(perSecond).refillGreedy(perSecond, Duration.ofSeconds(1)))
             .build();
     ConcurrentHashMap<String, BucketProxy> buckets = new ConcurrentHashMap<>();
+    ConcurrentHashMap<String, AsyncBucketProxy> asyncBuckets = new ConcurrentHashMap<>();
     return new Limiter() {
       @Override
       public boolean tryAcquire(String key) {
@@ -159,6 +175,21 @@ public enum RedisLimiterType {
                     builder = builder.withOptimization(Optimizations.batching());
                   }
                   return builder.build(prefix + k, () -> configuration);
+                })
+            .tryConsume(1);
+      }
+
+      @Override
+      public CompletableFuture<Boolean> tryAcquireAsync(String key) {
+        return asyncBuckets
+            .computeIfAbsent(
+                key,
+                k -> {
+                  RemoteAsyncBucketBuilder<String> builder = manager.asAsync().builder();
+                  if (batching) {
+                    builder = builder.withOptimization(Optimizations.batching());
+                  }
+                  return builder.build(prefix + k, configuration);
                 })
             .tryConsume(1);
       }

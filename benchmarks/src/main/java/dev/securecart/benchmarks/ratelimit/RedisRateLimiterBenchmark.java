@@ -1,98 +1,24 @@
 package dev.securecart.benchmarks.ratelimit;
 
-import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
-import io.lettuce.core.api.StatefulRedisConnection;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Redis decisions per second: SecureCart's Redis limiter against Bucket4j's Lettuce proxy manager
+ * Redis decisions per second with blocking callers (each benchmark thread waits for its decision,
+ * as a request thread does): SecureCart's Redis limiter against Bucket4j's Lettuce proxy manager
  * (plain and with {@code batching()}) and Redisson's {@code RRateLimiter}, on the same Redis, on
- * one hot key shared by every caller or on one key per caller. Every limit is 1,000,000 per second,
- * so the decisions measured are grants (the write path). Redis is {@code REDIS_URL}, default {@code
- * redis://127.0.0.1:6379}; keys live under {@code scbench:} and are deleted afterwards.
+ * one hot key shared by every caller or on one key per caller. See {@link
+ * RedisLimiterBenchmarkState}.
  *
  * <pre>
- * java -jar benchmarks/target/benchmarks.jar RedisRateLimiterBenchmark -t 1
- * java -jar benchmarks/target/benchmarks.jar RedisRateLimiterBenchmark -t 16
+ * java -jar benchmarks/target/benchmarks.jar 'RedisRateLimiterBenchmark' -t 1
+ * java -jar benchmarks/target/benchmarks.jar 'RedisRateLimiterBenchmark' -t 16
  * </pre>
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 3)
-@Measurement(iterations = 3, time = 3)
-@Fork(1)
-public class RedisRateLimiterBenchmark {
-
-  /** One key for every caller, or one key each. */
-  public enum KeyMode {
-    HOT,
-    PER_CALLER
-  }
-
-  @Param({"SECURECART", "SECURECART_BATCHING", "BUCKET4J", "BUCKET4J_BATCHING", "REDISSON"})
-  RedisLimiterType limiterType;
-
-  @Param({"HOT", "PER_CALLER"})
-  KeyMode keyMode;
-
-  String uri;
-  String prefix;
-  Limiter limiter;
-  final AtomicInteger callers = new AtomicInteger();
-
-  @Setup(Level.Trial)
-  public void setUp() {
-    String env = System.getenv("REDIS_URL");
-    uri = env == null || env.isBlank() ? "redis://127.0.0.1:6379" : env;
-    prefix =
-        "scbench:" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL) + ":";
-    limiter = limiterType.create(uri, prefix, 1_000_000);
-  }
-
-  @TearDown(Level.Trial)
-  public void tearDown() throws Exception {
-    try {
-      limiter.close();
-    } finally {
-      deleteKeys();
-    }
-  }
-
-  private void deleteKeys() {
-    RedisClient client = RedisClient.create(uri);
-    try (StatefulRedisConnection<String, String> connection = client.connect()) {
-      ScanCursor cursor = ScanCursor.INITIAL;
-      do {
-        KeyScanCursor<String> page =
-            connection.sync().scan(cursor, ScanArgs.Builder.matches(prefix + "*").limit(1_000));
-        if (!page.getKeys().isEmpty()) {
-          connection.sync().del(page.getKeys().toArray(String[]::new));
-        }
-        cursor = page;
-      } while (!cursor.isFinished());
-    } finally {
-      client.shutdown();
-    }
-  }
+public class RedisRateLimiterBenchmark extends RedisLimiterBenchmarkState {
 
   /** The key of one caller (benchmark thread). */
   @State(Scope.Thread)
@@ -101,10 +27,7 @@ public class RedisRateLimiterBenchmark {
 
     @Setup
     public void setUp(RedisRateLimiterBenchmark benchmark) {
-      key =
-          benchmark.keyMode == KeyMode.HOT
-              ? "hot"
-              : "caller-" + benchmark.callers.getAndIncrement();
+      key = benchmark.nextCallerKey();
     }
   }
 
