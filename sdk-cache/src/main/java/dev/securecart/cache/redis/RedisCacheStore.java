@@ -8,6 +8,7 @@ import dev.securecart.cache.StoredEntry;
 import dev.securecart.core.internal.RedisKeyPrefixes;
 import dev.securecart.core.redis.RedisConnection;
 import dev.securecart.core.redis.RedisConnector;
+import dev.securecart.core.redis.RedisScript;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
@@ -74,7 +75,7 @@ public final class RedisCacheStore implements CacheStore {
       redis.call('SET', KEYS[1], s)
       """;
 
-  private static final String BUMP_SEQUENCE = ADVANCE_SEQUENCE + "return s\n";
+  private static final RedisScript BUMP_SEQUENCE = RedisScript.of(ADVANCE_SEQUENCE + "return s\n");
 
   /** Raises the epoch in KEYS[2] to the stamp {@code n} just taken, kept ARGV[1] ms. */
   private static final String RAISE_EPOCH_TO_SEQUENCE =
@@ -85,38 +86,42 @@ public final class RedisCacheStore implements CacheStore {
       """;
 
   /** Advances the sequence (KEYS[1]) and raises an epoch (KEYS[2]) to the new stamp. */
-  private static final String BUMP_SEQUENCE_AND_RAISE =
-      ADVANCE_SEQUENCE + RAISE_EPOCH_TO_SEQUENCE + "return s\n";
+  private static final RedisScript BUMP_SEQUENCE_AND_RAISE =
+      RedisScript.of(ADVANCE_SEQUENCE + RAISE_EPOCH_TO_SEQUENCE + "return s\n");
 
   /**
    * A key invalidation in one round trip, where every key is on one server (standalone): the same
    * as {@link #BUMP_SEQUENCE_AND_RAISE} on the key's epoch, then deletes the entry (KEYS[3]).
    */
-  private static final String BUMP_SEQUENCE_RAISE_AND_DELETE =
-      ADVANCE_SEQUENCE + RAISE_EPOCH_TO_SEQUENCE + "redis.call('DEL', KEYS[3])\nreturn s\n";
+  private static final RedisScript BUMP_SEQUENCE_RAISE_AND_DELETE =
+      RedisScript.of(
+          ADVANCE_SEQUENCE + RAISE_EPOCH_TO_SEQUENCE + "redis.call('DEL', KEYS[3])\nreturn s\n");
 
-  private static final String WRITE_UNLESS_INVALIDATED =
-      """
+  private static final RedisScript WRITE_UNLESS_INVALIDATED =
+      RedisScript.of(
+          """
       local v = tonumber(redis.call('GET', KEYS[2]) or '0')
       if v > tonumber(ARGV[1]) then return 0 end
       redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[2])
       return 1
-      """;
+      """);
 
-  private static final String RAISE_EPOCH_AND_DELETE =
-      """
+  private static final RedisScript RAISE_EPOCH_AND_DELETE =
+      RedisScript.of(
+          """
       local v = tonumber(redis.call('GET', KEYS[1]) or '0')
       if tonumber(ARGV[1]) > v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
       else redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
       redis.call('DEL', KEYS[2])
       return 1
-      """;
+      """);
 
-  private static final String RELEASE_LEASE =
-      """
+  private static final RedisScript RELEASE_LEASE =
+      RedisScript.of(
+          """
       if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
       return 0
-      """;
+      """);
 
   private final RedisConnection<String, byte[]> connection;
   private final String prefix;
@@ -276,23 +281,19 @@ public final class RedisCacheStore implements CacheStore {
     if (ttl <= 0) {
       return CompletableFuture.completedFuture(false);
     }
-    return connection
-        .async()
-        .<Long>eval(
-            WRITE_UNLESS_INVALIDATED,
+    return WRITE_UNLESS_INVALIDATED
+        .<String, byte[], Long>evalAsync(
+            connection,
             ScriptOutputType.INTEGER,
             new String[] {entryKey(cache, key), epochKey(cache, key)},
             new byte[][] {ascii(entry.stamp()), ascii(ttl), EntryFormat.encode(entry)})
-        .toCompletableFuture()
         .thenApply(written -> written != null && written == 1L);
   }
 
   private CompletableFuture<Long> bumpSequence(String cache) {
-    return connection
-        .async()
-        .<byte[]>eval(
-            BUMP_SEQUENCE, ScriptOutputType.VALUE, new String[] {sequenceKey(cache)}, new byte[0][])
-        .toCompletableFuture()
+    return BUMP_SEQUENCE
+        .<String, byte[], byte[]>evalAsync(
+            connection, ScriptOutputType.VALUE, new String[] {sequenceKey(cache)}, new byte[0][])
         .thenApply(RedisCacheStore::parse);
   }
 
@@ -310,14 +311,12 @@ public final class RedisCacheStore implements CacheStore {
     return bumpSequence(cache)
         .thenCompose(
             stamp ->
-                connection
-                    .async()
-                    .<Long>eval(
-                        RAISE_EPOCH_AND_DELETE,
+                RAISE_EPOCH_AND_DELETE
+                    .<String, byte[], Long>evalAsync(
+                        connection,
                         ScriptOutputType.INTEGER,
                         new String[] {epochKey(cache, key), entryKey(cache, key)},
                         new byte[][] {ascii(stamp), ascii(Math.max(1, retain.toMillis()))})
-                    .toCompletableFuture()
                     .thenApply(ignored -> stamp));
   }
 
@@ -337,15 +336,14 @@ public final class RedisCacheStore implements CacheStore {
   }
 
   /** Runs a script that advances the sequence (the first key) and returns the new stamp. */
-  private CompletableFuture<Long> bumpSequenceAnd(String script, Duration retain, String... keys) {
-    return connection
-        .async()
-        .<byte[]>eval(
-            script,
+  private CompletableFuture<Long> bumpSequenceAnd(
+      RedisScript script, Duration retain, String... keys) {
+    return script
+        .<String, byte[], byte[]>evalAsync(
+            connection,
             ScriptOutputType.VALUE,
             keys,
             new byte[][] {ascii(Math.max(1, retain.toMillis()))})
-        .toCompletableFuture()
         .thenApply(RedisCacheStore::parse);
   }
 
@@ -364,14 +362,12 @@ public final class RedisCacheStore implements CacheStore {
 
   @Override
   public CompletableFuture<Void> releaseLease(String cache, String key, String owner) {
-    return connection
-        .async()
-        .<Long>eval(
-            RELEASE_LEASE,
+    return RELEASE_LEASE
+        .<String, byte[], Long>evalAsync(
+            connection,
             ScriptOutputType.INTEGER,
             new String[] {leaseKey(cache, key)},
             new byte[][] {owner.getBytes(StandardCharsets.UTF_8)})
-        .toCompletableFuture()
         .thenApply(ignored -> null);
   }
 

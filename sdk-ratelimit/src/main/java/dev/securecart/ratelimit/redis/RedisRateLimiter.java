@@ -4,6 +4,7 @@ import static dev.securecart.core.internal.Preconditions.requireNonNull;
 
 import dev.securecart.core.Ticker;
 import dev.securecart.core.redis.RedisConnection;
+import dev.securecart.core.redis.RedisScript;
 import dev.securecart.ratelimit.Algorithm;
 import dev.securecart.ratelimit.Decision;
 import dev.securecart.ratelimit.FailMode;
@@ -20,8 +21,6 @@ import io.lettuce.core.cluster.SlotHash;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -146,8 +145,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
   /** The shortest time a lease is kept: 100 ms. */
   static final long LEASE_MIN_AGE_NANOS = 100_000_000L;
 
-  private static final String SCRIPT = loadScript();
-  private static final String SHA = sha1(SCRIPT);
+  private static final RedisScript SCRIPT = RedisScript.of(loadScript());
   private static final Decision.Source REDIS = Decision.Source.REDIS;
 
   private final RedisConnection<String, String> connection;
@@ -555,8 +553,12 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
   private CompletableFuture<List<Object>> call(boolean bySha, String[] keys, String[] args) {
     try {
       return (bySha
-              ? connection.async().<List<Object>>evalsha(SHA, ScriptOutputType.MULTI, keys, args)
-              : connection.async().<List<Object>>eval(SCRIPT, ScriptOutputType.MULTI, keys, args))
+              ? connection
+                  .async()
+                  .<List<Object>>evalsha(SCRIPT.sha1(), ScriptOutputType.MULTI, keys, args)
+              : connection
+                  .async()
+                  .<List<Object>>eval(SCRIPT.source(), ScriptOutputType.MULTI, keys, args))
           .toCompletableFuture();
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
@@ -835,20 +837,6 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     }
   }
 
-  private static String sha1(String script) {
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8));
-      StringBuilder hex = new StringBuilder();
-      for (byte b : digest) {
-        hex.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
-      }
-      return hex.toString();
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-1 is not available", e);
-    }
-  }
-
   /** The number of batched script calls sent, for tests. */
   long scriptCalls() {
     return scriptCalls.get();
@@ -856,7 +844,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
 
   /** The SHA-1 of the script, as {@code EVALSHA} takes it. */
   static String scriptSha() {
-    return SHA;
+    return SCRIPT.sha1();
   }
 
   @Override

@@ -14,16 +14,12 @@ import dev.securecart.core.idempotency.internal.IdempotencySettings;
 import dev.securecart.core.idempotency.internal.StoredResponseCodec;
 import dev.securecart.core.internal.RedisKeyPrefixes;
 import dev.securecart.core.redis.RedisConnection;
+import dev.securecart.core.redis.RedisScript;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -99,8 +95,8 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
       """;
 
   /** ARGV: fingerprint, new owner token, lease ms, retention ms, now ms ('' for Redis TIME). */
-  private static final Script BEGIN =
-      new Script(
+  private static final RedisScript BEGIN =
+      RedisScript.of(
           NOW
               + """
               local now = now_millis(ARGV[5])
@@ -133,8 +129,8 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
               """);
 
   /** ARGV: owner token, encoded response, retention ms, now ms ('' for Redis TIME). */
-  private static final Script COMPLETE =
-      new Script(
+  private static final RedisScript COMPLETE =
+      RedisScript.of(
           NOW
               + """
               local now = now_millis(ARGV[4])
@@ -152,8 +148,8 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
               """);
 
   /** ARGV: owner token, now ms ('' for Redis TIME). */
-  private static final Script RELEASE =
-      new Script(
+  private static final RedisScript RELEASE =
+      RedisScript.of(
           NOW
               + """
               local now = now_millis(ARGV[2])
@@ -315,21 +311,14 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   private Object run(
-      Script script,
+      RedisScript script,
       String operation,
       IdempotencyKey key,
       ScriptOutputType output,
       byte[]... args) {
     byte[][] keys = {redisKey(key).getBytes(StandardCharsets.UTF_8)};
     try {
-      RedisClusterCommands<byte[], byte[]> redis = connection.sync();
-      Object reply;
-      try {
-        reply = redis.evalsha(script.sha1, output, keys, args);
-      } catch (RedisNoScriptException e) {
-        // This node has not seen the script (restart, failover, SCRIPT FLUSH): EVAL caches it.
-        reply = redis.eval(script.source, output, keys, args);
-      }
+      Object reply = script.eval(connection, output, keys, args);
       if (reply == null) {
         throw unexpected(operation, key, "nil");
       }
@@ -377,25 +366,6 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
 
   private static byte[] ascii(String value) {
     return value.getBytes(StandardCharsets.US_ASCII);
-  }
-
-  /** A Lua script and its SHA-1, as {@code EVALSHA} names it. */
-  private static final class Script {
-    final String source;
-    final String sha1;
-
-    Script(String source) {
-      this.source = source;
-      try {
-        this.sha1 =
-            HexFormat.of()
-                .formatHex(
-                    MessageDigest.getInstance("SHA-1")
-                        .digest(source.getBytes(StandardCharsets.UTF_8)));
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException("every Java platform has SHA-1", e);
-      }
-    }
   }
 
   /**
