@@ -8,6 +8,8 @@ import dev.securecart.core.redis.RedisSettings;
 import dev.securecart.core.testing.FakeClock;
 import dev.securecart.core.testing.RedisExtension;
 import dev.securecart.core.testing.RedisNamespace;
+import dev.securecart.core.testing.RedisProcess;
+import dev.securecart.core.testing.RedisServerLocator;
 import dev.securecart.core.testing.RedisTestServer;
 import dev.securecart.core.testing.RespClient;
 import dev.securecart.ratelimit.Algorithm;
@@ -19,6 +21,7 @@ import dev.securecart.ratelimit.RateLimiterConfig;
 import dev.securecart.ratelimit.RateLimiterContractTest;
 import dev.securecart.ratelimit.RateLimiterMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -164,10 +167,20 @@ final class RedisRateLimiterTest extends RateLimiterContractTest {
 
   @Test
   void aFlushedScriptCacheIsReloadedAndTheDecisionStillComesFromRedis() {
-    RedisRateLimiter limiter =
-        RedisRateLimiter.create(connection, real("flush").limit(RateLimit.perMinute(5)).build());
-    assertThat(limiter.tryAcquire("k").source()).isEqualTo(Decision.Source.REDIS);
-    try (RespClient redis = RespClient.connect(server, Duration.ofSeconds(5))) {
+    Path binary =
+        RedisServerLocator.fromEnvironment()
+            .redisServerOnPath()
+            .orElseThrow(() -> new IllegalStateException("redis-server is not on PATH"));
+    // A private server: SCRIPT FLUSH on a shared one would disturb other tests and processes.
+    try (RedisProcess fresh = RedisProcess.start(binary, "--save", "", "--appendonly", "no");
+        RedisConnector freshConnector =
+            RedisConnector.create(RedisSettings.of(fresh.server().uri()));
+        RedisConnection<String, String> freshConnection = freshConnector.connect();
+        RespClient redis = RespClient.connect(fresh.server(), Duration.ofSeconds(5))) {
+      RedisRateLimiter limiter =
+          RedisRateLimiter.create(
+              freshConnection, real("flush").limit(RateLimit.perMinute(5)).build());
+      assertThat(limiter.tryAcquire("k").source()).isEqualTo(Decision.Source.REDIS);
       redis.call("SCRIPT", "FLUSH");
       Decision decision = limiter.tryAcquire("k");
 
