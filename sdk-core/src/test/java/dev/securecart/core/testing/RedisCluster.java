@@ -302,6 +302,15 @@ public final class RedisCluster implements AutoCloseable {
     awaitHealthy();
   }
 
+  /**
+   * Starts a killed node again with its {@code nodes.conf} (so its id) but on a new port, as a
+   * restarted pod comes back at a new address, and waits until the cluster is healthy with it.
+   */
+  public void restartOnNewPort(Node node) {
+    node.process = node.process.restartOnNewPort();
+    awaitHealthy();
+  }
+
   /** Deletes every key that starts with {@code prefix} on every live master. */
   public void deleteKeys(String prefix) {
     for (Node node : liveNodes()) {

@@ -90,6 +90,21 @@ public final class RedisProcess implements AutoCloseable {
     return startIn(directory, binary, port, extraArgs);
   }
 
+  /**
+   * Starts this server again, after {@link #kill()}, in the same directory but on another free
+   * port: a cluster node comes back with its {@code nodes.conf} (its id) at a new address, as a
+   * restarted pod with a new IP would.
+   *
+   * @return the restarted server
+   * @throws IllegalStateException if this server still runs
+   */
+  public RedisProcess restartOnNewPort() {
+    if (process.isAlive()) {
+      throw new IllegalStateException("redis-server on port " + port + " still runs");
+    }
+    return startIn(directory, binary, freePort(), extraArgs);
+  }
+
   private static RedisProcess startIn(
       Path directory, Path binary, int port, List<String> extraArgs) {
     List<String> command = new ArrayList<>();
