@@ -201,7 +201,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
         sharded = true;
         owner = currentOwner();
         subscriber.sync().ssubscribe(channel);
-        watchOwnerConnection(owner);
+        watchOwnerConnection();
         scheduleOwnerCheck();
         return;
       } catch (RedisCommandExecutionException e) {
@@ -233,7 +233,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
   private void checkOwner() {
     try {
       refreshWhileOwnerIsDown();
-      rewatchIfReplaced();
+      watchOwnerConnection();
       String now = currentOwner();
       String before = owner;
       if (!closed && now != null && !now.equals(before)) {
@@ -284,13 +284,13 @@ public final class RedisInvalidationBus implements InvalidationBus {
   }
 
   /**
-   * Watches the connection Lettuce now has to the channel's master when the watched one is closed
-   * for good or was never noted. Lettuce replaces its connection to a node that kept its id but
-   * moved to another address (a restarted pod), and the subscription, which was on the old one, is
-   * gone: the bus subscribes again.
+   * Notes the connection through which Lettuce reaches the channel's master, where the sharded
+   * subscription lives, when none is noted yet or the noted one is closed. A closed one that
+   * Lettuce has replaced means the node kept its id but moved to another address (a restarted pod),
+   * and the subscription, which was on the old connection, is gone: the bus subscribes again.
    */
-  @SuppressWarnings("FutureReturnValueIgnored") // a failure is retried on the next check
-  private void rewatchIfReplaced() {
+  @SuppressWarnings("FutureReturnValueIgnored") // a failure is retried on the next owner check
+  private void watchOwnerConnection() {
     String current = owner;
     StatefulRedisPubSubConnection<String, String> watched = ownerConnection;
     if (current == null
@@ -595,7 +595,8 @@ public final class RedisInvalidationBus implements InvalidationBus {
         (ignored, error) -> {
           if (error == null) {
             owner = target;
-            watchOwnerConnection(target);
+            ownerConnection = null; // another node's, or renewed: not a replaced one
+            watchOwnerConnection();
             if (target != null && target.equals(left)) {
               left = null; // subscribed again at a node the bus had left
             }
@@ -642,26 +643,6 @@ public final class RedisInvalidationBus implements InvalidationBus {
             logger.debug("Leaving channel {} on node {} failed", channel, node, error);
           }
         });
-  }
-
-  /** Notes the connection to {@code node}, where the sharded subscription now lives. */
-  @SuppressWarnings("FutureReturnValueIgnored") // a failure leaves the connection unwatched
-  private void watchOwnerConnection(@Nullable String node) {
-    ownerConnection = null;
-    if (node == null
-        || !(subscriber instanceof StatefulRedisClusterPubSubConnection<String, String> nodes)) {
-      return;
-    }
-    CompletableFuture<StatefulRedisPubSubConnection<String, String>> connection =
-        nodeConnection(nodes, node);
-    if (connection != null) {
-      connection.thenAccept(
-          c -> {
-            if (node.equals(owner)) {
-              ownerConnection = c;
-            }
-          });
-    }
   }
 
   /**
