@@ -798,8 +798,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   private void finish(Flight<K, V> flight, Entry<V> entry, CacheStatus status, long since) {
     // Checked while the flight is live, so pruning has not dropped the records it needs.
     boolean overtaken = isInvalidatedSince(since, flight.mapped, entry.tags);
-    flights.remove(flight.key, flight);
-    liveFlights.remove(flight);
+    unregister(flight);
     flight.readers.complete(new Flight.Outcome<>(entry, status, null, overtaken));
   }
 
@@ -807,10 +806,15 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     Entry<V> fallback = flight.fallback;
     boolean overtaken =
         fallback != null && isInvalidatedSince(flight.start, flight.mapped, fallback.tags);
-    flights.remove(flight.key, flight);
-    liveFlights.remove(flight);
+    unregister(flight);
     flight.readers.complete(
         new Flight.Outcome<>(fallback, CacheStatus.STALE_IF_ERROR, cause, overtaken));
+  }
+
+  /** Called before a flight's readers are completed: a retrying reader must not find it. */
+  private void unregister(Flight<K, V> flight) {
+    flights.remove(flight.key, flight);
+    liveFlights.remove(flight);
   }
 
   private static Throwable unwrap(Throwable error) {
