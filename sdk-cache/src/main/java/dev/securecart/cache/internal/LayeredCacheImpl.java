@@ -374,8 +374,12 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     }
     stats.recordGet(Layer.L1, GetResult.MISS);
     Entry<V> mine = e;
-    Flight<K, V> flight = flight(key, e, callLoader);
+    // Read before joining: every invalidation that returned before this read began is at most
+    // this, and the reader who starts a flight reads it before the flight's start, so it is never
+    // turned away from its own load (read after joining, an invalidation arriving meanwhile made
+    // the starter retry, and hand back the new value to a read that began before it).
     long joined = sequence.get();
+    Flight<K, V> flight = flight(key, e, callLoader);
     return flight.readers.thenCompose(
         outcome ->
             outcome.overtaken() && joined > flight.start
