@@ -530,6 +530,82 @@ final class LayeredCacheTest {
   }
 
   @Test
+  void aReaderWhoComesAfterTheStaleWindowOfAnL2CopyAlreadyServedWaitsForTheRefresh()
+      throws Exception {
+    CacheStore store = CacheStore.inMemory(clock);
+    builder(policy().build()).sharedStore(store, Codec.utf8()).build().get("p1");
+    LayeredCache<String, String> cold =
+        builder(policy().build()).sharedStore(store, Codec.utf8()).build();
+    clock.advance(FRESH.plus(SWR).minusSeconds(1));
+    origin.version = "v2";
+    origin.hold();
+
+    CacheResult<String> early = cold.lookup("p1");
+    assertThat(early.status()).isEqualTo(CacheStatus.STALE);
+    assertThat(early.value()).contains("p1:v1");
+    origin.awaitEntered();
+
+    // The refresh is still at the origin when the copy leaves its stale-while-revalidate window.
+    clock.advance(Duration.ofSeconds(2));
+    CompletableFuture<CacheResult<String>> late = cold.lookupAsync("p1");
+    assertThat(late).as("served the stale copy after its window").isNotDone();
+
+    origin.open();
+    CacheResult<String> result = late.get(10, TimeUnit.SECONDS);
+    assertThat(result.status()).isEqualTo(CacheStatus.MISS_LOADED);
+    assertThat(result.value()).contains("p1:v2");
+    assertThat(origin.calls("p1")).isEqualTo(2);
+  }
+
+  @Test
+  void aReaderWhoComesAfterAnL2CopyServedStaleHasExpiredNeverGetsIt() throws Exception {
+    CachePolicy policy = policy().staleIfError(Duration.ZERO).build();
+    CacheStore store = CacheStore.inMemory(clock);
+    builder(policy).sharedStore(store, Codec.utf8()).build().get("p1");
+    LayeredCache<String, String> cold = builder(policy).sharedStore(store, Codec.utf8()).build();
+    clock.advance(FRESH.plus(SWR).minusSeconds(1));
+    origin.hold();
+
+    assertThat(cold.lookup("p1").status()).isEqualTo(CacheStatus.STALE);
+    origin.awaitEntered();
+
+    clock.advance(Duration.ofSeconds(2)); // past the copy's last moment (no stale-if-error)
+    CompletableFuture<CacheResult<String>> late = cold.lookupAsync("p1");
+    assertThat(late).as("served an expired copy").isNotDone();
+
+    origin.failure = new IllegalStateException("database down");
+    origin.open();
+    assertThatThrownBy(() -> late.get(10, TimeUnit.SECONDS))
+        .hasRootCauseInstanceOf(IllegalStateException.class)
+        .cause()
+        .isInstanceOf(CacheLoadException.class);
+  }
+
+  @Test
+  void anL2EntryOfALoadThatOutlivedATagInvalidationStaysHiddenForItsWholeLife() throws Exception {
+    CachePolicy policy = policy().staleIfError(Duration.ZERO).build();
+    CacheStore store = CacheStore.inMemory(clock);
+    origin.tag("p1", "shoes");
+    // No bus: the loading node never hears of the invalidation, only L2's tag epoch hides its load.
+    LayeredCache<String, String> loading = builder(policy).sharedStore(store, Codec.utf8()).build();
+    LayeredCache<String, String> invalidating =
+        builder(policy).sharedStore(store, Codec.utf8()).build();
+    origin.hold();
+    CompletableFuture<CacheResult<String>> load = loading.lookupAsync("p1");
+    origin.awaitEntered();
+    invalidating.invalidateTag("shoes");
+    clock.advance(Duration.ofSeconds(20)); // the origin answers 20 s after the invalidation
+    origin.open();
+    assertThat(load.get(10, TimeUnit.SECONDS).value()).contains("p1:v1");
+
+    // The entry's life counts from its write; the epoch must last until the end of it.
+    clock.advance(FRESH.plus(SWR).minusSeconds(19));
+    origin.version = "v2";
+    LayeredCache<String, String> cold = builder(policy).sharedStore(store, Codec.utf8()).build();
+    assertThat(cold.get("p1")).isEqualTo("p1:v2");
+  }
+
+  @Test
   void sharedL2ServesOneNodesLoadToAnother() {
     CacheStore store = CacheStore.inMemory(clock);
     LayeredCache<String, String> a =

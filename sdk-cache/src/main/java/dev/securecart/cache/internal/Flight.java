@@ -18,6 +18,13 @@ final class Flight<K, V> {
   final String mapped;
   final CompletableFuture<Outcome<V>> readers = new CompletableFuture<>();
 
+  /**
+   * The flight's final outcome. The same as {@link #readers} unless those were answered early with
+   * a stale copy from L2 while the flight refreshes it; a reader who comes after that copy's
+   * stale-while-revalidate window waits for this instead.
+   */
+  final CompletableFuture<Outcome<V>> settled = new CompletableFuture<>();
+
   /** The loader of the call that started the flight, or null for the cache's own. */
   final @Nullable AsyncCacheLoader<? super K, V> loader;
 

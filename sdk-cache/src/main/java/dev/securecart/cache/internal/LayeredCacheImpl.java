@@ -182,7 +182,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   private final ConcurrentHashMap<String, Long> keyRecords = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Long> tagRecords = new ConcurrentHashMap<>();
   private final AtomicLong pruneThreshold = new AtomicLong(MIN_PRUNE_THRESHOLD);
-  private volatile long allFloor;
+  private final AtomicLong allFloor = new AtomicLong();
   private final L2Health l2;
   private final InvalidationBus.@Nullable Subscription subscription;
   private final AtomicBoolean decodeWarned = new AtomicBoolean();
@@ -215,10 +215,13 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     this.earlyRefreshBeta = policy.earlyRefreshBeta();
     this.leaseDuration = settings.leaseDuration();
     // Invalidation epochs in L2 must outlive every entry they hide, "not found" ones included
-    // (negativeTtl may exceed the positive lifetime), or a hidden entry would reappear.
+    // (negativeTtl may exceed the positive lifetime), or a hidden entry would reappear. That
+    // includes the entry of a load that began before a tag invalidation on another node and is
+    // written after it (its lifetime counts from its end: up to a lease wait and an origin
+    // deadline later), plus a minute for the L2 calls around it.
     Duration lifetime = longer(policy.maximumLifetime(), policy.negativeTtl());
-    Duration minimumRetain = policy.originTimeout().plus(leaseDuration).plus(Duration.ofMinutes(1));
-    this.retain = longer(lifetime, minimumRetain);
+    this.retain =
+        lifetime.plus(policy.originTimeout()).plus(leaseDuration).plus(Duration.ofMinutes(1));
     this.l2 = new L2Health(name, ticker, settings.l2RetryInterval());
 
     // Caffeine's maintenance (read-buffer drains, evictions) runs on the common pool, Caffeine's
@@ -381,10 +384,29 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     long joined = sequence.get();
     Flight<K, V> flight = flight(key, e, callLoader);
     return flight.readers.thenCompose(
-        outcome ->
-            outcome.overtaken() && joined > flight.start
-                ? retryAfterOvertaken(key, callLoader, mine)
-                : CompletableFuture.completedFuture(resolve(outcome, mine)));
+        outcome -> answer(flight, outcome, joined, key, callLoader, mine));
+  }
+
+  /** What a reader who joined {@code flight} when the sequence was {@code joined} gets. */
+  private CompletableFuture<CacheResult<V>> answer(
+      Flight<K, V> flight,
+      Flight.Outcome<V> outcome,
+      long joined,
+      K key,
+      @Nullable CacheLoader<? super K, V> callLoader,
+      @Nullable Entry<V> mine) {
+    if (outcome.overtaken() && joined > flight.start) {
+      return retryAfterOvertaken(key, callLoader, mine);
+    }
+    Entry<V> early = outcome.status() == CacheStatus.STALE ? outcome.entry() : null;
+    if (early != null && ticker.read() - early.staleUntil >= 0) {
+      // The flight answered its readers with a stale copy while that copy was within its
+      // stale-while-revalidate window; a reader who comes after the window waits for the origin
+      // like any other, and gets the copy only as stale-if-error, within its lifetime.
+      return flight.settled.thenCompose(
+          settled -> answer(flight, settled, joined, key, callLoader, mine));
+    }
+    return CompletableFuture.completedFuture(resolve(outcome, mine));
   }
 
   /**
@@ -398,7 +420,10 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
       K key, @Nullable CacheLoader<? super K, V> callLoader, @Nullable Entry<V> mine) {
     // The overtaken flight is unregistered before its readers are completed: this starts or joins
     // a later one, or finds what a later one installed.
-    return flight(key, null, callLoader).readers.thenApply(outcome -> resolve(outcome, mine));
+    Flight<K, V> next = flight(key, null, callLoader);
+    // Joined "before" the next flight began (Long.MIN_VALUE), so it is not retried again.
+    return next.readers.thenCompose(
+        outcome -> answer(next, outcome, Long.MIN_VALUE, key, callLoader, mine));
   }
 
   private CacheResult<V> resolve(Flight.Outcome<V> outcome, @Nullable Entry<V> mine) {
@@ -802,23 +827,25 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   private void finish(Flight<K, V> flight, Entry<V> entry, CacheStatus status, long since) {
     // Checked while the flight is live, so pruning has not dropped the records it needs.
     boolean overtaken = isInvalidatedSince(since, flight.mapped, entry.tags);
-    unregister(flight);
-    flight.readers.complete(new Flight.Outcome<>(entry, status, null, overtaken));
+    settle(flight, new Flight.Outcome<>(entry, status, null, overtaken));
   }
 
   private void fail(Flight<K, V> flight, Throwable cause) {
     Entry<V> fallback = flight.fallback;
     boolean overtaken =
         fallback != null && isInvalidatedSince(flight.start, flight.mapped, fallback.tags);
-    unregister(flight);
-    flight.readers.complete(
-        new Flight.Outcome<>(fallback, CacheStatus.STALE_IF_ERROR, cause, overtaken));
+    settle(flight, new Flight.Outcome<>(fallback, CacheStatus.STALE_IF_ERROR, cause, overtaken));
   }
 
-  /** Called before a flight's readers are completed: a retrying reader must not find it. */
-  private void unregister(Flight<K, V> flight) {
+  /**
+   * Unregisters the flight, then completes its readers (unless they were answered early) and its
+   * final outcome: a reader who retries must not find it.
+   */
+  private void settle(Flight<K, V> flight, Flight.Outcome<V> outcome) {
     flights.remove(flight.key, flight);
     liveFlights.remove(flight);
+    flight.readers.complete(outcome);
+    flight.settled.complete(outcome);
   }
 
   private static Throwable unwrap(Throwable error) {
@@ -859,7 +886,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   }
 
   private boolean isInvalidatedSince(long start, String mapped, Set<String> tags) {
-    if (start < allFloor) {
+    if (start < allFloor.get()) {
       return true;
     }
     Long record = keyRecords.get(mapped);
@@ -1111,7 +1138,10 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
 
   /** Forgets every L1 entry and every flight in progress (messages lost, or invalidateAll). */
   private int dropAll() {
-    allFloor = sequence.incrementAndGet();
+    // Raised, never lowered: two concurrent drops (a reconnect and an invalidateAll) may write in
+    // either order.
+    long floor = sequence.incrementAndGet();
+    allFloor.accumulateAndGet(floor, Math::max);
     // An install registers its key in keysByMapped before it reads allFloor; one that read the old
     // floor is found here (and removed once its compute ends), though not yet in l1Map.
     Set<K> keys = new HashSet<>(l1Map.keySet());
