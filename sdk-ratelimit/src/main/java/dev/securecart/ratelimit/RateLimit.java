@@ -122,6 +122,10 @@ public record RateLimit(long permits, Duration period, long burst) {
    * A limit of this shape for one of {@code nodes} nodes that share it: the rate divided by {@code
    * nodes} (the period multiplied by it) and the burst divided by it, rounded down but at least 1.
    *
+   * <p>Where the period multiplied by {@code nodes} would pass {@link #MAX_PERIOD}, the share is
+   * the same rate over {@code MAX_PERIOD} (its permits rounded down, at least 1), so that every
+   * valid limit has a share.
+   *
    * @param nodes the number of nodes, greater than 0
    * @return this limit when {@code nodes} is 1, else the node's share
    */
@@ -130,7 +134,18 @@ public record RateLimit(long permits, Duration period, long burst) {
     if (nodes == 1) {
       return this;
     }
-    return new RateLimit(permits, period.multipliedBy(nodes), Math.max(1, burst / nodes));
+    long sharePermits = permits;
+    Duration sharePeriod;
+    if (period.compareTo(MAX_PERIOD.dividedBy(nodes)) <= 0) {
+      sharePeriod = period.multipliedBy(nodes);
+    } else {
+      sharePeriod = MAX_PERIOD;
+      double rate = (double) permits / ((double) period.toNanos() * nodes);
+      sharePermits = Math.max(1, (long) (rate * MAX_PERIOD.toNanos()));
+    }
+    // Rounding the interval up may leave room for one permit less of burst than burst / nodes.
+    long maxBurst = MAX_PERIOD.toNanos() / 1_000 / intervalMicros(sharePermits, sharePeriod);
+    return new RateLimit(sharePermits, sharePeriod, Math.max(1, Math.min(burst / nodes, maxBurst)));
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.securecart.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.withinPercentage;
 
 import java.time.Duration;
 import java.util.Map;
@@ -45,6 +46,21 @@ final class RateLimitTest {
     assertThat(share.permits() * 1.0 / share.period().toMillis()).isEqualTo(0.025);
     assertThat(share.burst()).isEqualTo(2);
     assertThat(RateLimit.perMinute(1).perNode(3).burst()).isEqualTo(1);
+  }
+
+  @Test
+  void aLongPeriodLimitHasAShareForManyNodes() {
+    RateLimit monthly = RateLimit.of(10_000, Duration.ofDays(31), 500);
+
+    RateLimit share = monthly.perNode(12);
+
+    assertThat(share.period()).isEqualTo(RateLimit.MAX_PERIOD);
+    double perDay = share.permits() / 365.0;
+    assertThat(perDay).isCloseTo(10_000 / 31.0 / 12, withinPercentage(0.1));
+    assertThat(share.burst()).isEqualTo(41);
+    assertThat(RateLimit.of(5, Duration.ofDays(100)).perNode(12))
+        .as("a share of less than one permit a year is one")
+        .isEqualTo(RateLimit.of(1, RateLimit.MAX_PERIOD, 1));
   }
 
   @Test

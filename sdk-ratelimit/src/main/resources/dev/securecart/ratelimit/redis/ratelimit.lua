@@ -37,6 +37,8 @@ local floor, ceil, max, min = math.floor, math.ceil, math.max, math.min
 local state, limitOf, dirty = {}, {}, {}
 
 -- Loading normalises a state to now: refill for the token bucket, roll for the sliding window.
+-- A value in another algorithm's format (the limiter's algorithm changed, or nodes of a rolling
+-- deploy disagree) counts as no state: the patterns are anchored, so no format parses as another.
 local function load(k, j)
   local s = state[k]
   if s ~= nil then return s end
@@ -45,8 +47,9 @@ local function load(k, j)
   if algo == 1 then
     s = tonumber(raw) or 0
   elseif algo == 2 then
-    if raw then
-      local tok, ts = string.match(raw, '(%d+) (%d+)')
+    local tok, ts
+    if raw then tok, ts = string.match(raw, '^(%d+) (%d+)$') end
+    if tok then
       s = {tonumber(tok), tonumber(ts)}
       local r = floor((now - s[2]) / t)
       if r > 0 then
@@ -59,8 +62,9 @@ local function load(k, j)
   else
     local w = b * t
     local idx = floor(now / w)
-    if raw then
-      local i, c, q = string.match(raw, '(%d+) (%d+) (%d+)')
+    local i, c, q
+    if raw then i, c, q = string.match(raw, '^(%d+) (%d+) (%d+)$') end
+    if i then
       i, c, q = tonumber(i), tonumber(c), tonumber(q)
       if i == idx then s = {idx, c, q}
       elseif i == idx - 1 then s = {idx, 0, c}

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -138,6 +139,31 @@ final class RedisRateLimiterTest extends RateLimiterContractTest {
 
   private static long micros(Instant instant) {
     return instant.getEpochSecond() * 1_000_000 + instant.getNano() / 1_000;
+  }
+
+  @ParameterizedTest
+  @EnumSource(Algorithm.class)
+  void aKeyLeftByAnotherAlgorithmCountsAsNewAndNeverFailsTheBatch(Algorithm next) {
+    for (Algorithm before : Algorithm.values()) {
+      if (before == next) {
+        continue;
+      }
+      String name = "switch-" + before.name().toLowerCase(Locale.ROOT);
+      RateLimit limit = RateLimit.perMinute(5);
+      RedisRateLimiter old =
+          RedisRateLimiter.create(connection, real(name).algorithm(before).limit(limit).build());
+      assertThat(old.tryAcquire("alice", 5).isAllowed()).isTrue();
+
+      // The limiter's algorithm changed, or a rolling deploy runs both: the same keys.
+      RedisRateLimiter changed =
+          RedisRateLimiter.create(connection, real(name).algorithm(next).limit(limit).build());
+      Decision decision = changed.tryAcquire("alice", 5);
+
+      assertThat(decision.source()).as(before + " then " + next).isEqualTo(Decision.Source.REDIS);
+      assertThat(decision.isAllowed()).isTrue(); // a new key: the whole burst
+      assertThat(changed.tryAcquire("alice").isAllowed()).isFalse();
+      assertThat(changed.isFallingBack()).isFalse();
+    }
   }
 
   @Test
