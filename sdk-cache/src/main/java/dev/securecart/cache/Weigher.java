@@ -11,7 +11,9 @@ package dev.securecart.cache;
 public interface Weigher<K, V> {
 
   /**
-   * Returns the weight of an entry. A "not found" entry weighs 1.
+   * Returns the weight of an entry. A "not found" entry, which has no value to weigh, weighs the
+   * mean of the found entries' weights so far (at least 1), so that many missing keys cannot hold
+   * more memory than the bound allows for as many found ones.
    *
    * @param key the key
    * @param value the value

@@ -281,6 +281,23 @@ final class LayeredCacheTest {
   }
 
   @Test
+  void withNegativeCachingOffANotFoundStillEndsTheValueItAnswersForInL1AndL2() {
+    CachePolicy policy = policy().negativeTtl(Duration.ZERO).build();
+    CacheStore store = CacheStore.inMemory(clock);
+    LayeredCache<String, String> cache = builder(policy).sharedStore(store, Codec.utf8()).build();
+    cache.get("p1");
+    clock.advance(FRESH.plusSeconds(1));
+    origin.delete("p1");
+
+    assertThat(cache.lookup("p1").status()).isEqualTo(CacheStatus.STALE); // its refresh: deleted
+    await().until(() -> stats.count("load.NOT_FOUND") == 1);
+
+    assertThat(cache.find("p1")).isEmpty();
+    LayeredCache<String, String> cold = builder(policy).sharedStore(store, Codec.utf8()).build();
+    assertThat(cold.find("p1")).isEmpty();
+  }
+
+  @Test
   void jitterShortensTheFreshTimeOfEachEntry() {
     LayeredCache<String, String> cache =
         builder(policy().jitter(0.5).build()).random(() -> 0.999).build();
@@ -603,6 +620,20 @@ final class LayeredCacheTest {
     origin.version = "v2";
     LayeredCache<String, String> cold = builder(policy).sharedStore(store, Codec.utf8()).build();
     assertThat(cold.get("p1")).isEqualTo("p1:v2");
+  }
+
+  @Test
+  void notFoundEntriesWeighWhatFoundOnesDoSoMissingKeysCannotOutgrowTheWeightBound() {
+    // A budget of about 20 values at 100 units per character, as a weigher in bytes would give.
+    LayeredCache<String, String> cache =
+        builder(policy().maximumWeight(10_000).build()).weigher((k, v) -> v.length() * 100).build();
+    cache.get("p1");
+
+    for (int i = 0; i < 1_000; i++) {
+      assertThat(cache.find("missing-" + i)).isEmpty();
+    }
+
+    await().until(() -> cache.estimatedSize() <= 25);
   }
 
   @Test

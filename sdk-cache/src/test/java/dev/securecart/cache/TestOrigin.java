@@ -10,14 +10,15 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A recording origin for tests: counts calls per key, answers {@code key + ":" + version} with the
- * tags set for the key, "not found" for keys starting with {@code missing}, can fail, and can hold
- * every call at a gate until the test opens it.
+ * tags set for the key, "not found" for keys starting with {@code missing} and deleted ones, can
+ * fail, and can hold every call at a gate until the test opens it.
  */
 final class TestOrigin implements CacheLoader<String, String> {
 
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> tags = new ConcurrentHashMap<>();
   private final AtomicInteger total = new AtomicInteger();
+  private final Set<String> deleted = ConcurrentHashMap.newKeySet();
   volatile String version = "v1";
   volatile @Nullable RuntimeException failure;
   private volatile @Nullable CountDownLatch gate;
@@ -33,6 +34,11 @@ final class TestOrigin implements CacheLoader<String, String> {
     entered = new CountDownLatch(1);
     gate = new CountDownLatch(1);
     return this;
+  }
+
+  /** From now on {@code key} is "not found". */
+  void delete(String key) {
+    deleted.add(key);
   }
 
   void open() {
@@ -73,7 +79,7 @@ final class TestOrigin implements CacheLoader<String, String> {
       throw f;
     }
     Set<String> keyTags = tags.getOrDefault(key, Set.of());
-    if (key.startsWith("missing")) {
+    if (key.startsWith("missing") || deleted.contains(key)) {
       return Loaded.notFound(keyTags);
     }
     return Loaded.of(key + ":" + version, keyTags);

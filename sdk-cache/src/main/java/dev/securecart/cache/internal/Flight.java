@@ -40,6 +40,9 @@ final class Flight<K, V> {
   /** A stale copy from L2 to serve if the origin fails. */
   volatile @Nullable Entry<V> fallback;
 
+  /** Whether L1 or L2 held a value for the key when the flight looked (a "not found" ends it). */
+  volatile boolean replacesValue;
+
   /** Whether this node holds the distributed lease for the key. */
   volatile boolean leased;
 

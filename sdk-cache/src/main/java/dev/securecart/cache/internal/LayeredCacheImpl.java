@@ -233,6 +233,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     Caffeine<Object, Object> builder = Caffeine.newBuilder();
     Weigher<? super K, ? super V> weigher = settings.weigher();
     if (weigher != null) {
+      MeanWeight found = new MeanWeight();
       builder
           .maximumWeight(policy.maximumWeight().orElseThrow())
           .weigher(
@@ -242,7 +243,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
                 V value = entry.value;
                 @SuppressWarnings("unchecked")
                 K key = (K) k;
-                return value == null ? 1 : weigher.weigh(key, value);
+                return value == null ? found.mean() : found.record(weigher.weigh(key, value));
               });
     } else {
       builder.maximumSize(policy.maximumSize().orElse(CachePolicy.DEFAULT_MAXIMUM_SIZE));
@@ -558,6 +559,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   }
 
   private void start(Flight<K, V> flight, @Nullable Entry<V> current) {
+    flight.replacesValue = current != null && current.value != null;
     CacheStore l2Store = store;
     if (l2Store == null) {
       loadFromOrigin(flight);
@@ -597,6 +599,9 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
       stats.recordGet(Layer.L2, GetResult.MISS);
       originOrLease(flight);
       return;
+    }
+    if (stored.get().isFound()) {
+      flight.replacesValue = true;
     }
     Entry<V> copy = fromStored(flight.mapped, stored.get());
     if (copy == null || (current != null && copy.wallWrittenAt <= current.wallWrittenAt)) {
@@ -779,6 +784,9 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     Entry<V> entry = newEntry(flight.mapped, loaded, durationNanos);
     boolean cacheable = loaded.isFound() || negativeNanos > 0;
     boolean installed = cacheable && install(flight, entry, flight.originStart);
+    if (!cacheable) {
+      dropDeleted(flight, entry);
+    }
     stats.recordLoad(
         cacheable && !installed
             ? LoadResult.DISCARDED
@@ -805,6 +813,35 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
       releaseLease(flight);
     }
     finish(flight, entry, CacheStatus.MISS_LOADED, flight.originStart);
+  }
+
+  /**
+   * With negative caching off, a "not found" is not cached, but it still ends the value it answers
+   * for: otherwise the deleted value would be served stale, here and from L2 on every node, and
+   * each of those reads would ask the origin again.
+   */
+  private void dropDeleted(Flight<K, V> flight, Entry<V> notFound) {
+    l1Map.computeIfPresent(
+        flight.key,
+        (k, old) -> {
+          if (old.wallWrittenAt > notFound.wallWrittenAt) {
+            return old; // written after the origin answered
+          }
+          indexRemove(k, old);
+          return null;
+        });
+    CacheStore l2Store = store;
+    if (flight.replacesValue && l2Store != null && flight.l2Stamp >= 0 && l2.allowRequest()) {
+      storeCall(() -> l2Store.invalidateKey(name, flight.mapped, retain))
+          .whenComplete(
+              (stamp, error) -> {
+                if (error != null) {
+                  l2Failed(error);
+                } else {
+                  l2.succeeded();
+                }
+              });
+    }
   }
 
   private void releaseLease(Flight<K, V> flight) {
