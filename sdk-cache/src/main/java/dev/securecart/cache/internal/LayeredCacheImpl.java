@@ -799,11 +799,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
         storeCall(() -> l2Store.write(name, flight.mapped, stored))
             .whenComplete(
                 (written, writeError) -> {
-                  if (writeError != null) {
-                    l2Failed(writeError);
-                  } else {
-                    l2.succeeded();
-                  }
+                  l2Answered(writeError);
                   releaseLease(flight);
                 });
       } else {
@@ -833,14 +829,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     CacheStore l2Store = store;
     if (flight.replacesValue && l2Store != null && flight.l2Stamp >= 0 && l2.allowRequest()) {
       storeCall(() -> l2Store.invalidateKey(name, flight.mapped, retain))
-          .whenComplete(
-              (stamp, error) -> {
-                if (error != null) {
-                  l2Failed(error);
-                } else {
-                  l2.succeeded();
-                }
-              });
+          .whenComplete((stamp, error) -> l2Answered(error));
     }
   }
 
@@ -1042,14 +1031,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
                         ? CompletableFuture.completedFuture(false)
                         : l2Store.write(name, mapped, stored);
                   })
-              .whenComplete(
-                  (ignored, error) -> {
-                    if (error != null) {
-                      l2Failed(error);
-                    } else {
-                      l2.succeeded();
-                    }
-                  });
+              .whenComplete((ignored, error) -> l2Answered(error));
     }
     l2Write.handle((ignored, error) -> publish(InvalidationKind.KEY, mapped));
   }
@@ -1097,11 +1079,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
                     case ALL -> l2Store.invalidateAll(name, retain);
                   });
       l2Error = await(done);
-      if (l2Error != null) {
-        l2Failed(l2Error);
-      } else {
-        l2.succeeded();
-      }
+      l2Answered(l2Error);
       // Again: a load that started on this node after the first pass may have read L2 before L2
       // was invalidated; this pass keeps its result out of L1 (or removes it).
       applyLocally(kind, target);
@@ -1342,6 +1320,15 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
 
   private void l2Failed(@Nullable Throwable error) {
     l2.failed(error == null ? new IllegalStateException("no answer") : unwrap(error));
+  }
+
+  /** Tells the L2 health what a call that needs no answer ended with. */
+  private void l2Answered(@Nullable Throwable error) {
+    if (error != null) {
+      l2Failed(error);
+    } else {
+      l2.succeeded();
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
