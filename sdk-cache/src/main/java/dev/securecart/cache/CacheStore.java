@@ -82,7 +82,9 @@ public interface CacheStore extends AutoCloseable {
   CompletableFuture<Long> invalidateAll(String cache, Duration retain);
 
   /**
-   * Tries to take the short lease that lets one node load a key from the origin.
+   * Tries to take the short lease that lets one node load a key from the origin. A lease that
+   * {@code owner} already holds is taken again, for {@code duration} from now: a node's later load
+   * of the key (after an invalidation overtook the first) takes the lease over.
    *
    * @param cache the cache name
    * @param key the mapped key

@@ -143,6 +143,7 @@ abstract class CacheStoreContractTest {
     Duration lease = Duration.ofSeconds(30);
     assertThat(get(store().tryLease(cache(), "k", "node-a", lease))).isTrue();
     assertThat(get(store().tryLease(cache(), "k", "node-b", lease))).isFalse();
+    assertThat(get(store().tryLease(cache(), "k", "node-a", lease))).as("its holder").isTrue();
 
     get(store().releaseLease(cache(), "k", "node-b")); // not the holder: no effect
     assertThat(get(store().tryLease(cache(), "k", "node-b", lease))).isFalse();

@@ -680,6 +680,31 @@ final class LayeredCacheTest {
   }
 
   @Test
+  void aLoadThatReplacesThisNodesLeasedLoadAfterAnInvalidationTakesTheLeaseOverAtOnce()
+      throws Exception {
+    CacheStore store = CacheStore.inMemory(clock);
+    LayeredCache<String, String> node =
+        builder(policy().build())
+            .sharedStore(store, Codec.utf8())
+            .distributedLease(Duration.ofHours(1))
+            .build();
+    origin.hold();
+    CompletableFuture<String> first = node.getAsync("p1");
+    origin.awaitEntered();
+
+    node.invalidate("p1"); // overtakes the leased load: the next read starts another
+    origin.version = "v2";
+    CompletableFuture<String> second = node.getAsync("p1");
+
+    // Not after the hour of lease a peer's lease would cost: this node's own lease is taken over.
+    await().atMost(Duration.ofSeconds(10)).until(() -> origin.calls("p1") == 2);
+    origin.open();
+    assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo("p1:v2");
+    assertThat(first.get(10, TimeUnit.SECONDS)).startsWith("p1:"); // answered at the gate's opening
+    assertThat(stats.count("lease.acquired")).isEqualTo(2);
+  }
+
+  @Test
   void anUnreachableL2NeverFailsARead() {
     CacheStore broken = new FailingStore();
     LayeredCache<String, String> cache =

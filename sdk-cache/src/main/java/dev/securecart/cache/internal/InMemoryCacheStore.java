@@ -146,7 +146,7 @@ public final class InMemoryCacheStore implements CacheStore {
     leases.compute(
         id(cache, key),
         (k, old) -> {
-          if (old == null || old.expiresAtMillis() <= now) {
+          if (old == null || old.expiresAtMillis() <= now || old.owner().equals(owner)) {
             acquired[0] = true;
             return new Lease(owner, now + duration.toMillis());
           }

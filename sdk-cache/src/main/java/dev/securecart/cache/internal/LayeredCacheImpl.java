@@ -837,6 +837,10 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     CacheStore l2Store = store;
     if (flight.leased && l2Store != null) {
       flight.leased = false;
+      Flight<K, V> successor = flights.get(flight.key);
+      if (successor != null && successor != flight && successor.leased) {
+        return; // the load that replaced this one took the lease over and releases it
+      }
       storeCall(() -> l2Store.releaseLease(name, flight.mapped, nodeId))
           .whenComplete(
               (ignored, error) -> {

@@ -12,7 +12,6 @@ import dev.securecart.core.redis.RedisScript;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SetArgs;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -113,6 +112,16 @@ public final class RedisCacheStore implements CacheStore {
       if tonumber(ARGV[1]) > v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
       else redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
       redis.call('DEL', KEYS[2])
+      return 1
+      """);
+
+  /** Takes the lease in KEYS[1] for ARGV[1], for ARGV[2] ms, if it is free or already ARGV[1]'s. */
+  private static final RedisScript TRY_LEASE =
+      RedisScript.of(
+          """
+      local holder = redis.call('GET', KEYS[1])
+      if holder and holder ~= ARGV[1] then return 0 end
+      redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
       return 1
       """);
 
@@ -350,14 +359,15 @@ public final class RedisCacheStore implements CacheStore {
   @Override
   public CompletableFuture<Boolean> tryLease(
       String cache, String key, String owner, Duration duration) {
-    return connection
-        .async()
-        .set(
-            leaseKey(cache, key),
-            owner.getBytes(StandardCharsets.UTF_8),
-            SetArgs.Builder.nx().px(Math.max(1, duration.toMillis())))
-        .toCompletableFuture()
-        .thenApply("OK"::equals);
+    return TRY_LEASE
+        .<String, byte[], Long>evalAsync(
+            connection,
+            ScriptOutputType.INTEGER,
+            new String[] {leaseKey(cache, key)},
+            new byte[][] {
+              owner.getBytes(StandardCharsets.UTF_8), ascii(Math.max(1, duration.toMillis()))
+            })
+        .thenApply(taken -> taken == 1L);
   }
 
   @Override
