@@ -291,6 +291,7 @@ public final class RateLimiterConfig {
      * Turns on local batching: each round trip leases up to {@code permits} permits from Redis for
      * a key, and later requests for it spend them without a round trip. Far fewer round trips for
      * hot keys, at the price of a bounded over-admission (see the module README). 0 turns it off.
+     * Only for a limiter with one limit: {@link #build()} refuses it with several.
      */
     public Builder localBatch(int permits) {
       requireArgument(
@@ -340,10 +341,19 @@ public final class RateLimiterConfig {
     /**
      * Builds the config; later changes to this builder do not affect it.
      *
-     * @throws IllegalStateException if no limit was added, or a limit does not suit the algorithm
+     * @throws IllegalStateException if no limit was added, a limit does not suit the algorithm, or
+     *     {@code localBatch} is set with several limits
      */
     public RateLimiterConfig build() {
       requireState(!limits.isEmpty(), "at least one limit is required");
+      // Leases are per decision's keys: with several limits, a limit that many decisions share
+      // (a global one) would have a lease for each combination of keys, and its over-admission
+      // would grow with the number of shoppers instead of staying within localBatch per node.
+      requireState(
+          localBatch == 0 || limits.size() == 1,
+          "localBatch works with one limit (a hot key of its own), but this limiter has %d: %s",
+          limits.size(),
+          limits.keySet());
       if (algorithm == Algorithm.SLIDING_WINDOW) {
         for (Map.Entry<String, RateLimit> entry : limits.entrySet()) {
           requireState(

@@ -64,6 +64,27 @@ final class RateLimitTest {
   }
 
   @Test
+  void localBatchingIsRefusedForSeveralLimitsWhoseSharedOnesItWouldOverAdmit() {
+    assertThatThrownBy(
+            () ->
+                RateLimiterConfig.builder("checkout")
+                    .limit("user", RateLimit.perMinute(5))
+                    .limit("global", RateLimit.perSecond(100))
+                    .localBatch(4)
+                    .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("localBatch works with one limit")
+        .hasMessageContaining("[user, global]");
+    assertThat(
+            RateLimiterConfig.builder("hot")
+                .limit(RateLimit.perSecond(10_000))
+                .localBatch(16)
+                .build()
+                .localBatch())
+        .isEqualTo(16);
+  }
+
+  @Test
   void aConfigRefusesBadNamesAndMissingLimits() {
     assertThatThrownBy(() -> RateLimiterConfig.builder("bad name"))
         .isInstanceOf(IllegalArgumentException.class)

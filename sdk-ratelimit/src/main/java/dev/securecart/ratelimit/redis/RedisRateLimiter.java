@@ -432,18 +432,19 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     stats.recordDecision(REDIS, decision.isAllowed());
     if (decision.isAllowed() && request.granted > request.least) {
       long extra = request.granted - request.least;
-      String key = leaseKey(request.keys);
-      Lease held = leases.get(key);
+      int most = config.localBatch();
       // A node never holds more than localBatch leased permits for a key: that is what bounds
-      // the over-admission. Permits beyond it are dropped (under-admission only).
-      if (held != null && now - held.expiresAt < 0) {
-        long left;
-        do {
-          left = held.left.get();
-        } while (!held.left.compareAndSet(left, Math.min(config.localBatch(), left + extra)));
-      } else {
-        leases.put(key, new Lease(extra, now + leaseNanos, decision));
-      }
+      // the over-admission. Permits beyond it are dropped (under-admission only). In one
+      // compute, so that two grants arriving together cannot each start a lease.
+      leases.compute(
+          request.keys[0],
+          (key, held) -> {
+            if (held != null && now - held.expiresAt < 0) {
+              held.left.accumulateAndGet(extra, (left, more) -> Math.min(most, left + more));
+              return held;
+            }
+            return new Lease(Math.min(most, extra), now + leaseNanos, decision);
+          });
       if (leases.size() > config.maximumKeys()) {
         leases.clear(); // bounded: forgetting leases only under-admits
       }
@@ -787,12 +788,9 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     }
   }
 
-  private String leaseKey(String[] keys) {
-    return keys.length == 1 ? keys[0] : String.join("\u0000", keys);
-  }
-
+  /** Leases exist only for a limiter with one limit (the config refuses localBatch otherwise). */
   private @Nullable Decision spendLease(String[] keys, long permits, long now) {
-    Lease lease = leases.get(leaseKey(keys));
+    Lease lease = leases.get(keys[0]);
     if (lease == null || now - lease.expiresAt >= 0) {
       return null;
     }
