@@ -173,6 +173,14 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
   private final AtomicBoolean probing = new AtomicBoolean();
   private final AtomicBoolean replyThreadWarned = new AtomicBoolean();
   private volatile long nextProbeAt;
+
+  /**
+   * The Redis key the recovery check sends its script call with: that of the decision that failed,
+   * so that on a Cluster it asks the shard that failed, not a healthy one (whose answer would end
+   * the fallback only for the next decision on the failed shard to start it again).
+   */
+  private volatile String[] probeKeys;
+
   private final AtomicLong fallbackDecisions = new AtomicLong();
 
   private final long leaseNanos;
@@ -202,6 +210,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
               ? config.keyPrefix() + "{" + config.name() + "}:" + limitNames[i] + ":"
               : config.keyPrefix() + config.name() + ":" + limitNames[i] + ":{";
     }
+    this.probeKeys = new String[] {keyParts[0] + "probe" + (tagByLimiter ? "" : "}")};
     List<String> head = new ArrayList<>();
     head.add(Integer.toString(algorithmCode(config.algorithm())));
     head.add(Integer.toString(limitNames.length));
@@ -359,7 +368,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     } catch (CompletionException | CancellationException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       if (!(cause instanceof InterruptedException)) {
-        failed(cause);
+        failed(cause, request.redisKeys[0]);
       }
       return fallback(keys, permits);
     }
@@ -409,7 +418,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
                   error instanceof CompletionException && error.getCause() != null
                       ? error.getCause()
                       : error;
-              failed(cause);
+              failed(cause, request.redisKeys[0]);
               return fallback(keys, permits);
             });
   }
@@ -672,7 +681,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
 
   // ---- Fallback -------------------------------------------------------------------------------
 
-  private void failed(Throwable cause) {
+  private void failed(Throwable cause, String failedKey) {
     if (degraded) {
       return;
     }
@@ -680,6 +689,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
       if (degraded) {
         return;
       }
+      probeKeys = new String[] {failedKey};
       nextProbeAt = ticker.read() + recoveryIntervalNanos;
       degraded = true;
     }
@@ -721,7 +731,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     args[2] = "0";
     System.arraycopy(argsHead, 0, args, 3, argsHead.length);
     args[args.length - 1] = "0";
-    String[] keys = {keyParts[0] + "probe" + (tagByLimiter ? "" : "}")};
+    String[] keys = probeKeys;
     call(true, keys, args)
         .thenCompose(
             reply ->
