@@ -46,7 +46,8 @@ public final class ETags {
 
   /**
    * Whether an {@code If-None-Match} header matches an ETag by weak comparison (RFC 9110 13.1.2):
-   * {@code *}, or any listed tag whose opaque part equals the ETag's, weak or strong.
+   * {@code *}, or any listed tag whose opaque part equals the ETag's, weak or strong. Members that
+   * are not entity tags are ignored, so a malformed header matches less, never more.
    *
    * @param ifNoneMatch the request header value
    * @param etag the current ETag
@@ -60,12 +61,40 @@ public final class ETags {
       return true;
     }
     String opaque = opaque(etag);
-    for (String candidate : header.split(",", -1)) {
-      if (opaque(candidate.trim()).equals(opaque) && !opaque.isEmpty()) {
-        return true;
+    if (opaque.isEmpty()) {
+      return false;
+    }
+    // A comma may sit inside an opaque tag, so members end only at a comma outside quotes. An
+    // unclosed quote runs to the end: that member, and what follows it, is ignored.
+    int start = 0;
+    boolean quoted = false;
+    for (int i = 0; i <= header.length(); i++) {
+      if (i == header.length() || (header.charAt(i) == ',' && !quoted)) {
+        String member = header.substring(start, i).trim();
+        if (isEntityTag(member) && opaque(member).equals(opaque)) {
+          return true;
+        }
+        start = i + 1;
+      } else if (header.charAt(i) == '"') {
+        quoted = !quoted;
       }
     }
     return false;
+  }
+
+  /** {@code [W/] DQUOTE *etagc DQUOTE}; {@code *} is only valid as the whole header. */
+  private static boolean isEntityTag(String member) {
+    String tag = opaque(member);
+    if (tag.length() < 2 || tag.charAt(0) != '"' || tag.charAt(tag.length() - 1) != '"') {
+      return false;
+    }
+    for (int i = 1; i < tag.length() - 1; i++) {
+      char c = tag.charAt(i);
+      if (c <= 0x20 || c == '"' || c == 0x7f) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String opaque(String tag) {

@@ -123,4 +123,126 @@ final class HttpHelpersTest {
     assertThatThrownBy(() -> normalizer.normalize("http://bad host/"))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void ifNoneMatchIsParsedAsAListOfQuotedTagsWithCommasInside() {
+    assertThat(ETags.matches("\"a,b\"", "\"a,b\"")).isTrue();
+    assertThat(ETags.matches("W/\"x\" ,\"a,b\",W/\"c\"", "W/\"a,b\"")).isTrue();
+    assertThat(ETags.matches("\"a,b\"", "\"a\"")).isFalse();
+    assertThat(ETags.matches("\"a,b\"", "\"b\"")).isFalse();
+    assertThat(ETags.matches(" , W/\"v7\" ,, ", "\"v7\"")).isTrue();
+  }
+
+  @Test
+  void malformedIfNoneMatchMembersAreIgnoredNotThrown() {
+    String etag = "W/\"v7\"";
+
+    assertThat(ETags.matches("junk, \"x\" y, w/\"v7\", \"v7\"", etag)).isTrue();
+    assertThat(ETags.matches("v7", etag)).isFalse();
+    assertThat(ETags.matches("\"v7", etag)).isFalse();
+    assertThat(ETags.matches("\"v7\"x", etag)).isFalse();
+    assertThat(ETags.matches("\"a\", *", etag)).isFalse();
+    assertThat(ETags.matches("\"unterminated, W/\"v7\"", etag)).isFalse();
+    assertThat(ETags.matches("", etag)).isFalse();
+  }
+
+  @Test
+  void aRequestTargetStartingWithTwoSlashesKeepsEveryPathSegment() {
+    UrlNormalizer normalizer = UrlNormalizer.defaults();
+
+    assertThat(normalizer.normalize("//admin/p?a=1"))
+        .isEqualTo("//admin/p?a=1")
+        .isNotEqualTo(normalizer.normalize("/p?a=1"));
+    assertThat(normalizer.normalize("//admin/p")).isNotEqualTo(normalizer.normalize("/p"));
+    assertThat(normalizer.normalize("//Shop.Example:443/p")).isEqualTo("//Shop.Example:443/p");
+    assertThat(normalizer.normalize("https://shop.example//admin/p"))
+        .isEqualTo("https://shop.example//admin/p");
+  }
+
+  @Test
+  void charactersBrowsersSendUnencodedArePercentEncodedIntoTheSameKey() {
+    UrlNormalizer normalizer = UrlNormalizer.defaults();
+
+    assertThat(normalizer.normalize("/p?q=a|b")).isEqualTo(normalizer.normalize("/p?q=a%7Cb"));
+    assertThat(normalizer.normalize("https://shop.example/a|b/{x}^`?f[]=1&f[]=2&q=\"x y\""))
+        .isEqualTo("https://shop.example/a%7Cb/%7Bx%7D%5E%60?f%5B%5D=1&f%5B%5D=2&q=%22x%20y%22");
+    assertThat(normalizer.normalize("/café?q=é")).isEqualTo("/caf%C3%A9?q=%C3%A9");
+    assertThat(normalizer.normalize("/p?q=😀")).isEqualTo("/p?q=%F0%9F%98%80");
+    assertThat(normalizer.normalize("/p?q=\uD836\uDC00")).isEqualTo("/p?q=%F0%9D%A0%80");
+    assertThat(normalizer.normalize("/p?q=a%7cb")).isEqualTo("/p?q=a%7cb");
+  }
+
+  @Test
+  void hostsThatJavaNetUriCannotParseFallBackToTheirText() {
+    UrlNormalizer normalizer = UrlNormalizer.defaults();
+
+    assertThat(normalizer.normalize("https://My_Shop.Example.com:443/p?b=2&a=1"))
+        .isEqualTo("https://my_shop.example.com/p?a=1&b=2");
+    assertThat(normalizer.normalize("http://user@my_shop.example:8080"))
+        .isEqualTo("http://my_shop.example:8080/");
+    assertThat(normalizer.normalize("https://Bücher.Example/p"))
+        .isEqualTo("https://xn--bcher-kva.example/p")
+        .isEqualTo(normalizer.normalize("https://xn--bcher-kva.example/p"));
+    assertThat(normalizer.normalize("http://[::1]:8080/p")).isEqualTo("http://[::1]:8080/p");
+  }
+
+  @Test
+  void unusableUrlsAreRejectedWithoutEchoingThem() {
+    UrlNormalizer normalizer = UrlNormalizer.defaults();
+
+    assertThatThrownBy(() -> normalizer.normalize(" "))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("blank");
+    assertThatThrownBy(() -> normalizer.normalize("/p?token=s3cret&x=%zz"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("%")
+        .hasMessageNotContaining("s3cret");
+    assertThatThrownBy(() -> normalizer.normalize("https://bad host/p?token=s3cret"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("host")
+        .hasMessageNotContaining("s3cret");
+    assertThatThrownBy(() -> normalizer.normalize("https://sh<op.example/"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("host");
+    assertThatThrownBy(() -> normalizer.normalize("https://shop.example:99999/"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("port");
+    assertThatThrownBy(() -> normalizer.normalize("https:///p"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no host");
+    assertThatThrownBy(() -> normalizer.normalize("/admin\\p?token=s3cret"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("backslash")
+        .hasMessageNotContaining("s3cret");
+    assertThatThrownBy(() -> normalizer.normalize("/p?q=\uD800"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("surrogate");
+    assertThatThrownBy(() -> normalizer.normalize("javascript:alert(1)"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("not an http(s) URL: javascript");
+  }
+
+  @Test
+  void trackingParametersAreStrippedByTheirDecodedNames() {
+    UrlNormalizer normalizer = UrlNormalizer.defaults();
+
+    assertThat(
+            normalizer.normalize("/p?%75tm_source=x&utm%5Fmedium=y&%55TM_Campaign=z&gcl%69d=1&a=1"))
+        .isEqualTo("/p?a=1");
+    assertThat(
+            UrlNormalizer.builder()
+                .stripParameter("session id")
+                .build()
+                .normalize("/p?session%20id=1&Session+Id=2&id=3"))
+        .isEqualTo("/p?id=3");
+  }
+
+  @Test
+  void repeatedParametersKeepTheirOrderWhateverTheirNamesEncoding() {
+    UrlNormalizer normalizer = UrlNormalizer.defaults();
+
+    assertThat(normalizer.normalize("/p?a=1&%61=2")).isEqualTo("/p?a=1&%61=2");
+    assertThat(normalizer.normalize("/p?%61=2&a=1")).isEqualTo("/p?%61=2&a=1");
+    assertThat(normalizer.normalize("/p?b=1&%61=2&a=3")).isEqualTo("/p?%61=2&a=3&b=1");
+  }
 }
