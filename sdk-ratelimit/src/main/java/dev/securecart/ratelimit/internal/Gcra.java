@@ -36,8 +36,19 @@ final class Gcra {
     return Math.max(0, tat + n * spec.t - now - spec.tau);
   }
 
-  static boolean isIdle(long state, long now) {
-    return state <= now;
+  /** This algorithm's states of {@code spec}, as the key table reads them. */
+  static KeyTable.States states(Spec spec) {
+    return new KeyTable.States() {
+      @Override
+      public long resetAfter(long state, long now) {
+        return Gcra.resetAfter(state, now);
+      }
+
+      @Override
+      public long remaining(long state, long now) {
+        return Gcra.remaining(spec, state, now);
+      }
+    };
   }
 
   /** Gives back {@code n} permits taken by a decision whose other limits then failed to commit. */

@@ -106,14 +106,10 @@ public final class LocalRateLimiter implements RateLimiter {
     for (int i = 0; i < names.length; i++) {
       Spec spec = new Spec(names[i], i, limits[i]);
       specs[i] = spec;
+      KeyTable.States states = sliding ? SlidingWindow.states(spec) : Gcra.states(spec);
       tables[i] =
-          sliding
-              ? new KeyTable(
-                  SlidingWindow.EMPTY,
-                  (state, now) -> SlidingWindow.isIdle(spec, state, now),
-                  config.maximumKeys(),
-                  now())
-              : new KeyTable(Gcra.EMPTY, Gcra::isIdle, config.maximumKeys(), now());
+          new KeyTable(
+              sliding ? SlidingWindow.EMPTY : Gcra.EMPTY, states, config.maximumKeys(), now());
     }
   }
 

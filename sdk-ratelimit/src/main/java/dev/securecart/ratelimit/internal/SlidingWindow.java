@@ -101,9 +101,19 @@ final class SlidingWindow {
     return (w - f) + g;
   }
 
-  static boolean isIdle(Spec spec, long state, long now) {
-    long rolled = roll(spec, state, now);
-    return cur(rolled) == 0 && prev(rolled) == 0;
+  /** This algorithm's states of {@code spec}, as the key table reads them. */
+  static KeyTable.States states(Spec spec) {
+    return new KeyTable.States() {
+      @Override
+      public long resetAfter(long state, long now) {
+        return SlidingWindow.resetAfter(spec, state, now);
+      }
+
+      @Override
+      public long remaining(long state, long now) {
+        return SlidingWindow.remaining(spec, state, now);
+      }
+    };
   }
 
   /** Gives back {@code n} permits taken in the window of {@code takenAt}. */

@@ -141,6 +141,35 @@ final class LocalRateLimiterTest extends RateLimiterContractTest {
 
   @ParameterizedTest
   @EnumSource(Algorithm.class)
+  void aFloodOfNewKeysCannotEvictTheKeysThatAreBeingHeldBack(Algorithm algorithm) {
+    LocalRateLimiter limiter =
+        new LocalRateLimiter(
+            config("login")
+                .algorithm(algorithm)
+                .limit(RateLimit.perMinute(5))
+                .maximumKeys(16)
+                .build());
+    List<String> guessed = List.of("alice", "bob", "carol", "dave", "erin", "frank", "grace");
+    for (String account : guessed) {
+      while (limiter.tryAcquire(account).isAllowed()) {
+        // a password guesser uses up the account's burst
+      }
+    }
+
+    // Then sprays other accounts, one attempt each, to push the guessed ones out of the table.
+    for (int i = 0; i < 500; i++) {
+      limiter.tryAcquire("spray-" + i);
+      assertThat(limiter.trackedKeys(0)).isLessThanOrEqualTo(16);
+    }
+
+    assertThat(limiter.evictions()).isGreaterThan(400);
+    for (String account : guessed) {
+      assertThat(limiter.tryAcquire(account).isAllowed()).as(account).isFalse();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Algorithm.class)
   void tryConsumeOnAKnownKeyAllocatesNothingAndTryAcquireOnlyItsDecision(Algorithm algorithm) {
     RateLimiter limiter =
         RateLimiter.local(
