@@ -26,8 +26,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Leases and retention are timed with a monotonic {@link Ticker} (as Caffeine times expiry), so
  * a wall-clock step cannot end a lease early. At most {@link Builder#maximumSize(long)} entries are
- * kept; past that the least valuable are evicted and forgotten, so size it for a retention window's
- * worth of keys. This class is thread-safe.
+ * kept, and none is forgotten before its lease or retention ends: forgetting a request in progress
+ * or a response still retained would let its retry run again (a double charge). When the store is
+ * full of live entries, {@code begin} of a new key throws {@link IdempotencyStoreException}, so
+ * size it for a retention window's worth of keys. This class is thread-safe.
  */
 public final class LocalIdempotencyStore implements IdempotencyStore {
 
@@ -51,11 +53,9 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
     this.retentionNanos = retention.toNanos();
     Ticker time = this.ticker;
     this.entries =
-        Caffeine.newBuilder()
-            .ticker(time::read)
-            .maximumSize(maximumSize)
-            .expireAfter(new EntryExpiry())
-            .build();
+        // No maximumSize: Caffeine would evict by frequency, and a new in-progress key is the
+        // likeliest victim. The bound is begin's own check instead.
+        Caffeine.newBuilder().ticker(time::read).expireAfter(new EntryExpiry()).build();
   }
 
   /**
@@ -99,6 +99,9 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
     requireNonNull(key, "key");
     requireNonNull(fingerprint, "fingerprint");
     long now = ticker.read();
+    if (entries.estimatedSize() >= maximumSize) {
+      requireRoomFor(key);
+    }
     BeginResult[] result = new BeginResult[1];
     entries
         .asMap()
@@ -129,6 +132,22 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
               return Entry.inProgress(fingerprint, token, now + leaseNanos, now + retentionNanos);
             });
     return requireNonNull(result[0], "result");
+  }
+
+  /**
+   * Refuses a new key while the store holds {@code maximumSize} live entries. Concurrent callers
+   * may each pass the check, so the store can exceed its size by as many keys as begin at once.
+   */
+  private void requireRoomFor(IdempotencyKey key) {
+    entries.cleanUp(); // drops what has expired but was not yet removed
+    if (entries.estimatedSize() >= maximumSize && entries.getIfPresent(key) == null) {
+      throw new IdempotencyStoreException(
+          "the in-process idempotency store is full ("
+              + maximumSize
+              + " keys within their lease or retention); cannot begin "
+              + key.value(),
+          key);
+    }
   }
 
   @Override
@@ -292,7 +311,8 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
     }
 
     /**
-     * Sets the most entries kept; past it, entries are evicted and their keys forgotten.
+     * Sets the most entries kept; when that many are within their lease or retention, {@code begin}
+     * of a new key throws {@link IdempotencyStoreException} rather than forget one.
      *
      * @param maximumSize positive
      * @return this builder

@@ -34,9 +34,13 @@ public final class RetryConfig {
   /** The backoff's cap by default: 5 s. */
   public static final Duration DEFAULT_MAX_DELAY = Duration.ofSeconds(5);
 
+  /** The longest {@code Retry-After} honoured by default: 10 s. */
+  public static final Duration DEFAULT_MAX_SERVER_DELAY = Duration.ofSeconds(10);
+
   private final int maxAttempts;
   private final Duration baseDelay;
   private final Duration maxDelay;
+  private final Duration maxServerDelay;
   private final List<Predicate<? super Throwable>> failurePredicates;
   private final List<Predicate<@Nullable Object>> resultPredicates;
   private final RetryAfter retryAfter;
@@ -46,6 +50,7 @@ public final class RetryConfig {
     this.maxAttempts = builder.maxAttempts;
     this.baseDelay = builder.baseDelay;
     this.maxDelay = builder.maxDelay;
+    this.maxServerDelay = builder.maxServerDelay;
     this.failurePredicates = List.copyOf(builder.failurePredicates);
     this.resultPredicates = List.copyOf(builder.resultPredicates);
     this.retryAfter = builder.retryAfter;
@@ -105,6 +110,16 @@ public final class RetryConfig {
    */
   public Duration maxDelay() {
     return maxDelay;
+  }
+
+  /**
+   * Returns the longest delay a server's {@code Retry-After} may ask for: a longer one is not
+   * waited for, and the call fails with the attempt's outcome.
+   *
+   * @return the longest server delay honoured
+   */
+  public Duration maxServerDelay() {
+    return maxServerDelay;
   }
 
   /**
@@ -183,6 +198,8 @@ public final class RetryConfig {
         + baseDelay
         + ", maxDelay="
         + maxDelay
+        + ", maxServerDelay="
+        + maxServerDelay
         + ", retryOn="
         + failurePredicates.size()
         + " predicate(s), retryOnResult="
@@ -201,6 +218,7 @@ public final class RetryConfig {
     private int maxAttempts;
     private Duration baseDelay;
     private Duration maxDelay;
+    private Duration maxServerDelay;
     private final List<Predicate<? super Throwable>> failurePredicates;
     private final List<Predicate<@Nullable Object>> resultPredicates;
     private RetryAfter retryAfter;
@@ -210,6 +228,7 @@ public final class RetryConfig {
       this.maxAttempts = DEFAULT_MAX_ATTEMPTS;
       this.baseDelay = DEFAULT_BASE_DELAY;
       this.maxDelay = DEFAULT_MAX_DELAY;
+      this.maxServerDelay = DEFAULT_MAX_SERVER_DELAY;
       this.failurePredicates = new ArrayList<>();
       this.resultPredicates = new ArrayList<>();
       this.retryAfter = RetryAfter.none();
@@ -220,6 +239,7 @@ public final class RetryConfig {
       this.maxAttempts = config.maxAttempts;
       this.baseDelay = config.baseDelay;
       this.maxDelay = config.maxDelay;
+      this.maxServerDelay = config.maxServerDelay;
       this.failurePredicates = new ArrayList<>(config.failurePredicates);
       this.resultPredicates = new ArrayList<>(config.resultPredicates);
       this.retryAfter = config.retryAfter;
@@ -309,7 +329,10 @@ public final class RetryConfig {
     }
 
     /**
-     * Sets the hook that reads a server's {@code Retry-After} from a failed attempt.
+     * Sets the hook that reads a server's {@code Retry-After} from a failed attempt. The server's
+     * delay replaces the backoff's (neither its cap nor jitter applies), up to {@link
+     * #maxServerDelay(Duration)}: when it asks for longer, the call is not retried and fails with
+     * the attempt's outcome.
      *
      * @param retryAfter the hook
      * @return this builder
@@ -317,6 +340,21 @@ public final class RetryConfig {
      */
     public Builder retryAfter(RetryAfter retryAfter) {
       this.retryAfter = Preconditions.requireNonNull(retryAfter, "retryAfter");
+      return this;
+    }
+
+    /**
+     * Sets the longest delay a server's {@code Retry-After} may ask for (10 s by default). A longer
+     * one is not waited for: one hostile or mistaken header (a day, or more seconds than a long
+     * holds) must not hang a checkout thread when the policy has no timeout.
+     *
+     * @param maxServerDelay zero or more
+     * @return this builder
+     * @throws NullPointerException if {@code maxServerDelay} is null
+     * @throws IllegalArgumentException if {@code maxServerDelay} is negative
+     */
+    public Builder maxServerDelay(Duration maxServerDelay) {
+      this.maxServerDelay = Preconditions.requireNonNegative(maxServerDelay, "maxServerDelay");
       return this;
     }
 

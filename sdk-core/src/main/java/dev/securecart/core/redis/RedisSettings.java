@@ -5,6 +5,7 @@ import static dev.securecart.core.internal.Preconditions.requireNonNull;
 import static dev.securecart.core.internal.Preconditions.requirePositive;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -176,9 +177,15 @@ public final class RedisSettings {
         + "]";
   }
 
-  /** Replaces the user-info part of a URI (where passwords live) with {@code ***}. */
+  /**
+   * Replaces the user-info part of a URI (where passwords live) with {@code ***}: everything from
+   * {@code //} to the last {@code @}, as a password may hold {@code /} or {@code @} unencoded and a
+   * host never holds {@code @}.
+   */
   static String redact(String uri) {
-    return uri.replaceAll("//[^@/]*@", "//***@");
+    int start = uri.indexOf("//");
+    int at = uri.lastIndexOf('@');
+    return start < 0 || at < start ? uri : uri.substring(0, start + 2) + "***" + uri.substring(at);
   }
 
   /** Builds {@link RedisSettings}. Not thread-safe. */
@@ -205,9 +212,16 @@ public final class RedisSettings {
       requireArgument(uri != null && !uri.isBlank(), "a Redis URI must not be blank");
       URI parsed;
       try {
-        parsed = URI.create(uri);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("malformed Redis URI: " + redact(uri), e);
+        parsed = new URI(uri);
+      } catch (URISyntaxException e) {
+        // Not kept as the cause: its message quotes the whole URI, password included.
+        throw new IllegalArgumentException(
+            "malformed Redis URI ("
+                + e.getReason()
+                + " at index "
+                + e.getIndex()
+                + "): "
+                + redact(uri));
       }
       String scheme = parsed.getScheme() == null ? "" : parsed.getScheme().toLowerCase(Locale.ROOT);
       requireArgument(

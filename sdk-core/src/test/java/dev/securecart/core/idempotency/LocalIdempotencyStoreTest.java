@@ -29,6 +29,66 @@ final class LocalIdempotencyStoreTest extends IdempotencyStoreContractTest {
   }
 
   @Nested
+  @DisplayName("size bound")
+  class SizeBound {
+
+    private LocalIdempotencyStore bounded() {
+      return LocalIdempotencyStore.builder()
+          .lease(LEASE)
+          .retention(RETENTION)
+          .maximumSize(100)
+          .ticker(clock)
+          .build();
+    }
+
+    @Test
+    @DisplayName("a full store never forgets a request in progress or a retained response")
+    void aFullStoreNeverForgetsALiveEntry() {
+      LocalIdempotencyStore store = bounded();
+      for (int i = 0; i < 90; i++) {
+        BeginResult.Started started = started(store.begin(key("done-" + i), CHARGE_10));
+        assertThat(store.complete(key("done-" + i), started.token(), CHARGED)).isTrue();
+        store.begin(key("done-" + i), CHARGE_10); // replayed: used twice, as Caffeine would weigh
+      }
+      BeginResult.Started running = started(store.begin(key("running"), CHARGE_10));
+      BeginResult.Started finished = started(store.begin(key("finished"), CHARGE_10));
+      assertThat(store.complete(key("finished"), finished.token(), CHARGED)).isTrue();
+
+      int refused = 0;
+      for (int i = 0; i < 200; i++) {
+        try {
+          store.begin(key("new-" + i), CHARGE_10);
+        } catch (IdempotencyStoreException e) {
+          assertThat(e).hasMessageContaining("full").hasMessageContaining("new-" + i);
+          assertThat(e.key()).isEqualTo(key("new-" + i));
+          refused++;
+        }
+      }
+
+      assertThat(refused).isEqualTo(192); // 8 places were left
+      assertThat(store.begin(key("running"), CHARGE_10)).isInstanceOf(BeginResult.InProgress.class);
+      assertThat(store.complete(key("running"), running.token(), CHARGED)).isTrue();
+      assertThat(store.begin(key("finished"), CHARGE_10))
+          .isEqualTo(new BeginResult.Completed(CHARGED));
+    }
+
+    @Test
+    @DisplayName("a full store takes new keys again once entries expire")
+    void aFullStoreTakesNewKeysOnceEntriesExpire() {
+      LocalIdempotencyStore store = bounded();
+      for (int i = 0; i < 100; i++) {
+        store.begin(key("k-" + i), CHARGE_10); // in progress, never completed
+      }
+      assertThatThrownBy(() -> store.begin(key("late"), CHARGE_10))
+          .isInstanceOf(IdempotencyStoreException.class);
+
+      clock.advance(RETENTION.plusSeconds(1));
+
+      assertThat(store.begin(key("late"), CHARGE_10)).isInstanceOf(BeginResult.Started.class);
+    }
+  }
+
+  @Nested
   @DisplayName("builder")
   class BuilderChecks {
 

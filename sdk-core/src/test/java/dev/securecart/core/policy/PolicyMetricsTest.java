@@ -74,7 +74,8 @@ final class PolicyMetricsTest {
             "success", "failure", "circuit_open", "bulkhead_full", "timeout");
     assertThat(meters.get(DEFAULT_RETRIES).counters())
         .extracting(c -> c.getId().getTag("outcome"))
-        .containsExactlyInAnyOrder("scheduled", "budget_exhausted", "beyond_deadline");
+        .containsExactlyInAnyOrder(
+            "scheduled", "budget_exhausted", "beyond_deadline", "server_delay_too_long");
     assertThat(meters.get(DEFAULT_CIRCUIT_BREAKER_STATE).gauges())
         .extracting(g -> g.getId().getTag("state"))
         .containsExactlyInAnyOrder("closed", "open", "half_open");

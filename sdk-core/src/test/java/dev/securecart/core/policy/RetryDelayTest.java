@@ -266,14 +266,13 @@ final class RetryDelayTest {
   }
 
   @Test
-  void aRetryThatCouldNotStartBeforeTheDeadlineIsNotMade() {
+  void aServerDelayLongerThanTheCapIsNotWaitedForEvenWithoutATimeout() {
     BothWays.test(
         () -> {
           ResiliencePolicy policy =
               ResiliencePolicy.of(
-                  "deadline",
+                  "hostile-retry-after",
                   PolicyConfig.builder()
-                      .timeout(Duration.ofSeconds(30))
                       .retry(
                           RetryConfig.builder()
                               .retryOn(TooManyRequests.class)
@@ -288,7 +287,45 @@ final class RetryDelayTest {
           return Fixture.of(
                   policy,
                   attempt -> {
-                    throw new TooManyRequests(Duration.ofMinutes(5));
+                    // RetryAfter.parse of "99999999999999999999" gives this.
+                    throw new TooManyRequests(Duration.ofSeconds(Long.MAX_VALUE));
+                  })
+              .onClose(
+                  () ->
+                      assertThat(skipped.events())
+                          .extracting(RetrySkippedEvent::reason)
+                          .containsExactly(RetrySkippedEvent.Reason.SERVER_DELAY_TOO_LONG));
+        },
+        (fixture, outcome) -> {
+          assertThat(outcome.failed()).hasCauseInstanceOf(TooManyRequests.class);
+          assertThat(fixture.calls()).isEqualTo(1);
+        });
+  }
+
+  @Test
+  void aRetryThatCouldNotStartBeforeTheDeadlineIsNotMade() {
+    BothWays.test(
+        () -> {
+          ResiliencePolicy policy =
+              ResiliencePolicy.of(
+                  "deadline",
+                  PolicyConfig.builder()
+                      .timeout(Duration.ofSeconds(5))
+                      .retry(
+                          RetryConfig.builder()
+                              .retryOn(TooManyRequests.class)
+                              .retryAfter(
+                                  RetryAfter.onFailure(
+                                      TooManyRequests.class, e -> Optional.of(e.retryAfter)))
+                              .build())
+                      .noCircuitBreaker()
+                      .build());
+          Recorded<RetrySkippedEvent> skipped = new Recorded<>();
+          policy.onRetrySkipped(skipped);
+          return Fixture.of(
+                  policy,
+                  attempt -> {
+                    throw new TooManyRequests(Duration.ofSeconds(8)); // within maxServerDelay
                   })
               .onClose(
                   () ->
@@ -297,7 +334,7 @@ final class RetryDelayTest {
                           .containsExactly(RetrySkippedEvent.Reason.BEYOND_DEADLINE));
         },
         (fixture, outcome) -> {
-          // At once, with the server's answer, rather than after a 30 s wait for a timeout.
+          // At once, with the server's answer, rather than after a 5 s wait for a timeout.
           assertThat(outcome.failed()).hasCauseInstanceOf(TooManyRequests.class);
           assertThat(fixture.calls()).isEqualTo(1);
         });

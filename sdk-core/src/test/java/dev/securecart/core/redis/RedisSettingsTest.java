@@ -2,10 +2,13 @@ package dev.securecart.core.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 final class RedisSettingsTest {
 
@@ -80,6 +83,26 @@ final class RedisSettingsTest {
     RedisSettings copy = first.newBuilder().clientName("checkout").build();
     assertThat(copy.commandTimeout()).isEqualTo(Duration.ofMillis(50));
     assertThat(copy.clientName()).contains("checkout");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "redis://:s3cr/et@",
+        "redis://:p@s3cret@",
+        "redis://:pa^s3cret@",
+        "redis://user:s3cret@",
+        "ftp://user:s3cret@"
+      })
+  void errorMessagesNeverHoldThePasswordWhateverItsCharacters(String start) {
+    // Each is refused (no host, a bad character, a wrong scheme); none may show the password.
+    String uri = start + (start.startsWith("redis://user") ? "" : "cache:6379");
+    Throwable error = catchThrowable(() -> RedisSettings.of(uri));
+
+    assertThat(error).isInstanceOf(IllegalArgumentException.class);
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      assertThat(String.valueOf(t.getMessage())).doesNotContain("s3cret").doesNotContain("s3cr/");
+    }
   }
 
   @Test

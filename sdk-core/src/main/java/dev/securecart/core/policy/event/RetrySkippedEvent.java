@@ -42,6 +42,12 @@ public record RetrySkippedEvent(
     /** The policy's {@link dev.securecart.core.policy.RetryBudget} was spent. */
     BUDGET_EXHAUSTED,
     /** The retry's delay would have ended after the policy's overall timeout. */
-    BEYOND_DEADLINE
+    BEYOND_DEADLINE,
+    /**
+     * The server asked for a delay ({@code Retry-After}) longer than the policy's {@link
+     * dev.securecart.core.policy.RetryConfig#maxServerDelay()}: waiting that long would hold the
+     * caller, and retrying sooner would ignore the server.
+     */
+    SERVER_DELAY_TOO_LONG
   }
 }

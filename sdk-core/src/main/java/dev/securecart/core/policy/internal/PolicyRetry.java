@@ -9,6 +9,7 @@ import dev.failsafe.internal.RetryPolicyImpl;
 import dev.failsafe.spi.ExecutionResult;
 import dev.failsafe.spi.PolicyExecutor;
 import dev.securecart.core.policy.RetryConfig;
+import dev.securecart.core.policy.event.RetrySkippedEvent;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.DoubleSupplier;
@@ -45,11 +46,13 @@ final class PolicyRetry extends RetryPolicyImpl<Object> {
     void onRetryScheduled(
         int attempt, long delayNanos, boolean retryAfter, ExecutionResult<Object> outcome);
 
-    void onRetrySkipped(int attempt, boolean budgetExhausted, ExecutionResult<Object> outcome);
+    void onRetrySkipped(
+        int attempt, RetrySkippedEvent.Reason reason, ExecutionResult<Object> outcome);
   }
 
   private final long baseNanos;
   private final long capNanos;
+  private final long serverCapNanos;
   private final dev.securecart.core.policy.RetryAfter retryAfter;
   private final DoubleSupplier random;
   private final long deadlineNanos;
@@ -68,6 +71,7 @@ final class PolicyRetry extends RetryPolicyImpl<Object> {
     super(failsafeConfig);
     this.baseNanos = PolicyCircuitBreaker.saturatedNanos(config.baseDelay());
     this.capNanos = PolicyCircuitBreaker.saturatedNanos(config.maxDelay());
+    this.serverCapNanos = PolicyCircuitBreaker.saturatedNanos(config.maxServerDelay());
     this.retryAfter = config.retryAfter();
     this.random = random;
     this.deadlineNanos = deadlineNanos;
@@ -149,12 +153,18 @@ final class PolicyRetry extends RetryPolicyImpl<Object> {
             ? serverDelay
             : Backoff.delayNanos(attempt - 1, baseNanos, capNanos, random.getAsDouble());
 
+    // A server's delay is honoured up to maxServerDelay, never past it: one hostile or mistaken
+    // Retry-After (a day, or Long.MAX_VALUE seconds) must not hang a checkout thread.
+    if (fromServer && serverDelay > serverCapNanos) {
+      listener.onRetrySkipped(attempt, RetrySkippedEvent.Reason.SERVER_DELAY_TOO_LONG, outcome);
+      return outcome.with(0, true, false);
+    }
     if (deadlineNanos > 0 && delayNanos >= deadlineNanos - context.getElapsedTime().toNanos()) {
-      listener.onRetrySkipped(attempt, false, outcome);
+      listener.onRetrySkipped(attempt, RetrySkippedEvent.Reason.BEYOND_DEADLINE, outcome);
       return outcome.with(0, true, false);
     }
     if (budget != null && !budget.tryWithdraw()) {
-      listener.onRetrySkipped(attempt, true, outcome);
+      listener.onRetrySkipped(attempt, RetrySkippedEvent.Reason.BUDGET_EXHAUSTED, outcome);
       return outcome.with(0, true, false);
     }
     listener.onRetryScheduled(attempt, delayNanos, fromServer, outcome);

@@ -551,23 +551,21 @@ public final class ResiliencePolicyImpl implements ResiliencePolicy {
 
     @Override
     public void onRetrySkipped(
-        int attempt, boolean budgetExhausted, ExecutionResult<Object> outcome) {
+        int attempt, RetrySkippedEvent.Reason reason, ExecutionResult<Object> outcome) {
       recorder.recordRetry(
-          budgetExhausted ? RetryOutcome.BUDGET_EXHAUSTED : RetryOutcome.BEYOND_DEADLINE);
-      logger.debug(
-          "Policy '{}' does not retry attempt {}: {}",
-          name,
-          attempt,
-          budgetExhausted ? "retry budget exhausted" : "beyond the deadline");
+          switch (reason) {
+            case BUDGET_EXHAUSTED -> RetryOutcome.BUDGET_EXHAUSTED;
+            case BEYOND_DEADLINE -> RetryOutcome.BEYOND_DEADLINE;
+            case SERVER_DELAY_TOO_LONG -> RetryOutcome.SERVER_DELAY_TOO_LONG;
+          });
+      logger.debug("Policy '{}' does not retry attempt {}: {}", name, attempt, reason);
       if (!retrySkippedListeners.isEmpty()) {
         retrySkippedListeners.dispatch(
             new RetrySkippedEvent(
                 name,
                 clock.instant(),
                 attempt,
-                budgetExhausted
-                    ? RetrySkippedEvent.Reason.BUDGET_EXHAUSTED
-                    : RetrySkippedEvent.Reason.BEYOND_DEADLINE,
+                reason,
                 Optional.ofNullable(outcome.getException()),
                 Optional.ofNullable(outcome.getException() == null ? outcome.getResult() : null)));
       }

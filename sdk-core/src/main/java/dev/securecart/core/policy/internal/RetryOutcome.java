@@ -4,7 +4,8 @@ package dev.securecart.core.policy.internal;
 public enum RetryOutcome {
   SCHEDULED("scheduled"),
   BUDGET_EXHAUSTED("budget_exhausted"),
-  BEYOND_DEADLINE("beyond_deadline");
+  BEYOND_DEADLINE("beyond_deadline"),
+  SERVER_DELAY_TOO_LONG("server_delay_too_long");
 
   private final String tagValue;
 
