@@ -267,50 +267,34 @@ final class RetryDelayTest {
 
   @Test
   void aServerDelayLongerThanTheCapIsNotWaitedForEvenWithoutATimeout() {
-    BothWays.test(
-        () -> {
-          ResiliencePolicy policy =
-              ResiliencePolicy.of(
-                  "hostile-retry-after",
-                  PolicyConfig.builder()
-                      .retry(
-                          RetryConfig.builder()
-                              .retryOn(TooManyRequests.class)
-                              .retryAfter(
-                                  RetryAfter.onFailure(
-                                      TooManyRequests.class, e -> Optional.of(e.retryAfter)))
-                              .build())
-                      .noCircuitBreaker()
-                      .build());
-          Recorded<RetrySkippedEvent> skipped = new Recorded<>();
-          policy.onRetrySkipped(skipped);
-          return Fixture.of(
-                  policy,
-                  attempt -> {
-                    // RetryAfter.parse of "99999999999999999999" gives this.
-                    throw new TooManyRequests(Duration.ofSeconds(Long.MAX_VALUE));
-                  })
-              .onClose(
-                  () ->
-                      assertThat(skipped.events())
-                          .extracting(RetrySkippedEvent::reason)
-                          .containsExactly(RetrySkippedEvent.Reason.SERVER_DELAY_TOO_LONG));
-        },
-        (fixture, outcome) -> {
-          assertThat(outcome.failed()).hasCauseInstanceOf(TooManyRequests.class);
-          assertThat(fixture.calls()).isEqualTo(1);
-        });
+    // RetryAfter.parse of "99999999999999999999" gives this; the policy has no timeout.
+    assertNotRetriedAtOnce(
+        PolicyConfig.builder(),
+        Duration.ofSeconds(Long.MAX_VALUE),
+        RetrySkippedEvent.Reason.SERVER_DELAY_TOO_LONG);
   }
 
   @Test
   void aRetryThatCouldNotStartBeforeTheDeadlineIsNotMade() {
+    // At once, with the server's answer, rather than after a 5 s wait for a timeout.
+    assertNotRetriedAtOnce(
+        PolicyConfig.builder().timeout(Duration.ofSeconds(5)),
+        Duration.ofSeconds(8), // within maxServerDelay
+        RetrySkippedEvent.Reason.BEYOND_DEADLINE);
+  }
+
+  /**
+   * A server that asks for {@code serverDelay} on every attempt: the call fails at once with its
+   * answer, the retry skipped for {@code reason}.
+   */
+  private static void assertNotRetriedAtOnce(
+      PolicyConfig.Builder config, Duration serverDelay, RetrySkippedEvent.Reason reason) {
     BothWays.test(
         () -> {
           ResiliencePolicy policy =
               ResiliencePolicy.of(
-                  "deadline",
-                  PolicyConfig.builder()
-                      .timeout(Duration.ofSeconds(5))
+                  "server-delay",
+                  config
                       .retry(
                           RetryConfig.builder()
                               .retryOn(TooManyRequests.class)
@@ -325,16 +309,15 @@ final class RetryDelayTest {
           return Fixture.of(
                   policy,
                   attempt -> {
-                    throw new TooManyRequests(Duration.ofSeconds(8)); // within maxServerDelay
+                    throw new TooManyRequests(serverDelay);
                   })
               .onClose(
                   () ->
                       assertThat(skipped.events())
                           .extracting(RetrySkippedEvent::reason)
-                          .containsExactly(RetrySkippedEvent.Reason.BEYOND_DEADLINE));
+                          .containsExactly(reason));
         },
         (fixture, outcome) -> {
-          // At once, with the server's answer, rather than after a 5 s wait for a timeout.
           assertThat(outcome.failed()).hasCauseInstanceOf(TooManyRequests.class);
           assertThat(fixture.calls()).isEqualTo(1);
         });
