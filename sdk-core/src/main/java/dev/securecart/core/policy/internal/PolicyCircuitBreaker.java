@@ -35,7 +35,10 @@ final class PolicyCircuitBreaker extends CircuitBreakerImpl<Object> {
    *   half-open once the ticker says the delay has passed. Every caller that saw OPEN goes through
    *   the monitor, so callers racing the transition wait for it and then compete for half-open
    *   permits, rather than being rejected by a state that is about to change. That is what makes
-   *   "exactly halfOpenTrialCalls trial calls" hold under contention.
+   *   "exactly halfOpenTrialCalls trial calls" hold under contention, for calls that start while
+   *   the circuit is half-open. A call that started while it was closed and ends while it is
+   *   half-open still reaches Failsafe's HalfOpenState, whose releasePermit() adds a permit that
+   *   call never took (see the module README); closing that gap needs per-call permit tracking.
    *
    * Transition callbacks run after the monitor is released. Failsafe's own listeners are not used.
    */
