@@ -15,9 +15,8 @@ import org.jspecify.annotations.Nullable;
  * CircuitOpenException} for {@link #openDelay()}, measured on the policy's {@link
  * PolicyConfig#ticker()}. Then it turns <i>half-open</i> and lets {@link #halfOpenTrialCalls()}
  * concurrent trial calls through; {@link #halfOpenSuccessesToClose()} successes close it, and once
- * that can no longer happen it opens again. (A call that began before the circuit opened and ends
- * while it is half-open is counted as a trial, and frees a trial place it never took: Failsafe's
- * behaviour, see the module README.)
+ * that can no longer happen it opens again. A call's result counts only in the state in which it
+ * was admitted, so a call that began before the circuit opened is never taken for a trial.
  *
  * <p>By default every exception the call throws counts as a failure and every result as a success;
  * {@link Builder#recordFailureOn(Predicate)} and {@link Builder#recordFailureOnResult(Class,

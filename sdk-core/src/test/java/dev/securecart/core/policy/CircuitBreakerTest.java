@@ -260,6 +260,31 @@ final class CircuitBreakerTest {
     assertThat(policy.circuitBreakerState()).isEqualTo(CircuitBreakerState.CLOSED);
   }
 
+  /**
+   * A call admitted while the circuit was closed ends while it is half-open, with its 3 trials
+   * running: it is not a trial, so it neither frees a trial place for a fourth caller nor counts
+   * towards closing the circuit.
+   */
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void aCallThatBeganClosedAndEndsHalfOpenIsNotATrial(Mode mode) throws Exception {
+    ResiliencePolicy policy = ResiliencePolicy.of("stale", config().build());
+    GatedCallers stale = GatedCallers.run(threads, policy, mode, 1, CircuitOpenException.class);
+    assertThat(stale.entered()).isEqualTo(1);
+    fail(policy, 2);
+    clock.advance(OPEN_DELAY);
+    GatedCallers trials = GatedCallers.run(threads, policy, mode, 3, CircuitOpenException.class);
+    assertThat(trials.entered()).isEqualTo(3);
+
+    assertThat(stale.release()).containsExactly("ok");
+
+    GatedCallers fourth = GatedCallers.run(threads, policy, mode, 1, CircuitOpenException.class);
+    assertThat(fourth.rejected()).as("a fourth trial got in").isEqualTo(1);
+    assertThat(policy.circuitBreakerState()).isEqualTo(CircuitBreakerState.HALF_OPEN);
+    assertThat(trials.release()).containsOnly("ok");
+    assertThat(policy.circuitBreakerState()).isEqualTo(CircuitBreakerState.CLOSED);
+  }
+
   @Test
   void bulkheadRejectionsNeverCountTowardsTheBreaker() throws Exception {
     ResiliencePolicy policy =

@@ -6,7 +6,10 @@ import dev.failsafe.CircuitBreakerBuilder;
 import dev.failsafe.ExecutionContext;
 import dev.failsafe.event.CircuitBreakerStateChangedEvent;
 import dev.failsafe.event.EventListener;
+import dev.failsafe.internal.CircuitBreakerExecutor;
 import dev.failsafe.internal.CircuitBreakerImpl;
+import dev.failsafe.spi.ExecutionResult;
+import dev.failsafe.spi.PolicyExecutor;
 import dev.securecart.core.Ticker;
 import dev.securecart.core.policy.CircuitBreakerConfig;
 import dev.securecart.core.policy.CircuitBreakerConfig.CountThreshold;
@@ -35,10 +38,12 @@ final class PolicyCircuitBreaker extends CircuitBreakerImpl<Object> {
    *   half-open once the ticker says the delay has passed. Every caller that saw OPEN goes through
    *   the monitor, so callers racing the transition wait for it and then compete for half-open
    *   permits, rather than being rejected by a state that is about to change. That is what makes
-   *   "exactly halfOpenTrialCalls trial calls" hold under contention, for calls that start while
-   *   the circuit is half-open. A call that started while it was closed and ends while it is
-   *   half-open still reaches Failsafe's HalfOpenState, whose releasePermit() adds a permit that
-   *   call never took (see the module README); closing that gap needs per-call permit tracking.
+   *   "exactly halfOpenTrialCalls trial calls" hold under contention.
+   * - Every state change advances a generation, and a call's result is recorded only in the
+   *   generation in which it took its permit (toExecutor, recordSuccessIn). Failsafe records a
+   *   result in whatever state the circuit is in when the call ends: a call that began while closed
+   *   and ended while half-open counted as a trial, and its success made Failsafe's HalfOpenState
+   *   release a trial permit that call never took, so more trials than configured ran at once.
    *
    * Transition callbacks run after the monitor is released. Failsafe's own listeners are not used.
    */
@@ -55,6 +60,9 @@ final class PolicyCircuitBreaker extends CircuitBreakerImpl<Object> {
   private final long openDelayNanos;
   private final TransitionListener listener;
   private volatile long openedAtNanos;
+
+  /** Advanced under the monitor on every state change; see the class comment. */
+  private volatile long generation;
 
   private PolicyCircuitBreaker(
       dev.failsafe.CircuitBreakerConfig<Object> failsafeConfig,
@@ -122,6 +130,7 @@ final class PolicyCircuitBreaker extends CircuitBreakerImpl<Object> {
         // getRemainingDelay() is) also sees when it opened.
         openedAtNanos = ticker.read();
       }
+      generation++;
       super.transitionTo(newState, null, context);
     }
     listener.onTransition(previous, newState);
@@ -132,9 +141,62 @@ final class PolicyCircuitBreaker extends CircuitBreakerImpl<Object> {
       if (getState() != State.OPEN || ticker.read() - openedAtNanos < openDelayNanos) {
         return;
       }
+      generation++;
       super.transitionTo(State.HALF_OPEN, null, null);
     }
     listener.onTransition(State.OPEN, State.HALF_OPEN);
+  }
+
+  /** The current generation: read before a call, passed to {@link #recordSuccessIn}. */
+  long generation() {
+    return generation;
+  }
+
+  /** Records a success of a call that began in {@code callGeneration}, if it is still current. */
+  void recordSuccessIn(long callGeneration) {
+    if (generation == callGeneration) {
+      recordSuccess();
+    }
+  }
+
+  @Override
+  public PolicyExecutor<Object> toExecutor(int policyIndex) {
+    return new GenerationExecutor(this, policyIndex);
+  }
+
+  /**
+   * Failsafe's executor for one call (Failsafe makes one per call), recording each attempt's result
+   * only in the generation in which the attempt took its permit.
+   */
+  private static final class GenerationExecutor extends CircuitBreakerExecutor<Object> {
+    private final PolicyCircuitBreaker breaker;
+    private volatile long permitGeneration;
+
+    GenerationExecutor(PolicyCircuitBreaker breaker, int policyIndex) {
+      super(breaker, policyIndex);
+      this.breaker = breaker;
+    }
+
+    @Override
+    protected @Nullable ExecutionResult<Object> preExecute() {
+      ExecutionResult<Object> rejected = super.preExecute(); // takes the permit
+      // Read after: a permit that turned the circuit half-open belongs to the half-open state.
+      permitGeneration = breaker.generation();
+      return rejected;
+    }
+
+    @Override
+    public void onSuccess(ExecutionResult<Object> result) {
+      if (breaker.generation() == permitGeneration) {
+        super.onSuccess(result);
+      }
+    }
+
+    @Override
+    protected ExecutionResult<Object> onFailure(
+        ExecutionContext<Object> context, ExecutionResult<Object> result) {
+      return breaker.generation() == permitGeneration ? super.onFailure(context, result) : result;
+    }
   }
 
   static long saturatedNanos(Duration duration) {

@@ -308,6 +308,8 @@ public final class ResiliencePolicyImpl implements ResiliencePolicy {
   private <T> T callDirectly(
       CheckedSupplier<? extends T> supplier, FailsafeExecutor<Object> replay) {
     PolicyCircuitBreaker breaker = circuitBreaker;
+    // Read before the state: a success is recorded only if the circuit stayed in this closed spell.
+    long generation = breaker == null ? 0 : breaker.generation();
     if (breaker != null && !breaker.isClosed()) {
       return executor.get(new SyncCall<T>(supplier));
     }
@@ -321,7 +323,7 @@ public final class ResiliencePolicyImpl implements ResiliencePolicy {
       return replay.get(new Replay<T>(supplier, result, null));
     }
     if (breaker != null) {
-      breaker.recordSuccess();
+      breaker.recordSuccessIn(generation);
     }
     return result;
   }
