@@ -298,6 +298,27 @@ final class LayeredCacheTest {
   }
 
   @Test
+  void aNotFoundThatAPutOvertookLeavesThePutValueInL1AndL2() throws Exception {
+    CachePolicy policy = policy().negativeTtl(Duration.ZERO).build();
+    CacheStore store = CacheStore.inMemory(clock);
+    LayeredCache<String, String> cache = builder(policy).sharedStore(store, Codec.utf8()).build();
+    cache.get("p1");
+    clock.advance(FRESH.plusSeconds(1));
+    origin.hold();
+    assertThat(cache.lookup("p1").status()).isEqualTo(CacheStatus.STALE); // its refresh waits
+    origin.awaitEntered();
+
+    origin.delete("p1"); // the origin will answer "not found"...
+    cache.put("p1", "p1:put"); // ...but a put comes while it is being asked
+    origin.open();
+    await().until(() -> stats.count("load.NOT_FOUND") == 1);
+
+    assertThat(cache.find("p1")).contains("p1:put");
+    LayeredCache<String, String> cold = builder(policy).sharedStore(store, Codec.utf8()).build();
+    assertThat(cold.find("p1")).contains("p1:put");
+  }
+
+  @Test
   void jitterShortensTheFreshTimeOfEachEntry() {
     LayeredCache<String, String> cache =
         builder(policy().jitter(0.5).build()).random(() -> 0.999).build();

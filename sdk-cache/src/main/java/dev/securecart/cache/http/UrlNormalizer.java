@@ -86,7 +86,7 @@ public final class UrlNormalizer {
    * @param url the URL
    * @return the normalized URL
    * @throws IllegalArgumentException if the URL is blank, not {@code http(s)}, has no usable host
-   *     or port, or has a malformed percent-escape or a backslash in its path
+   *     or port, or has a malformed percent-escape or a backslash in its host part or path
    */
   public String normalize(String url) {
     requireNonNull(url, "url");
@@ -109,7 +109,11 @@ public final class UrlNormalizer {
       while (authorityEnd < input.length() && "/?".indexOf(input.charAt(authorityEnd)) < 0) {
         authorityEnd++;
       }
-      appendAuthority(out, scheme, input.substring(authorityStart, authorityEnd));
+      String authority = input.substring(authorityStart, authorityEnd);
+      // Browsers end an http(s) authority at a backslash too: https://a.example\@b.example/
+      // is a request to a.example, which a key of b.example must never stand for.
+      requireArgument(authority.indexOf('\\') < 0, "malformed URL: a backslash in the host part");
+      appendAuthority(out, scheme, authority);
       target = input.substring(authorityEnd);
     }
     int question = target.indexOf('?');

@@ -817,6 +817,9 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
    * each of those reads would ask the origin again.
    */
   private void dropDeleted(Flight<K, V> flight, Entry<V> notFound) {
+    if (isInvalidatedSince(flight.originStart, flight.mapped, notFound.tags)) {
+      return; // a put or an invalidation since the origin was asked: what is there is newer
+    }
     l1Map.computeIfPresent(
         flight.key,
         (k, old) -> {

@@ -210,6 +210,9 @@ final class HttpHelpersTest {
     assertThatThrownBy(() -> normalizer.normalize("https:///p"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("no host");
+    assertThatThrownBy(() -> normalizer.normalize("https://attacker.example\\@shop.example/p"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("backslash");
     assertThatThrownBy(() -> normalizer.normalize("/admin\\p?token=s3cret"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("backslash")

@@ -263,11 +263,22 @@ final class CircuitBreakerTest {
   /**
    * A call admitted while the circuit was closed ends while it is half-open, with its 3 trials
    * running: it is not a trial, so it neither frees a trial place for a fourth caller nor counts
-   * towards closing the circuit.
+   * towards closing (or reopening) the circuit.
    */
   @ParameterizedTest
   @EnumSource(Mode.class)
-  void aCallThatBeganClosedAndEndsHalfOpenIsNotATrial(Mode mode) throws Exception {
+  void aCallThatBeganClosedAndSucceedsHalfOpenIsNotATrial(Mode mode) throws Exception {
+    assertAStaleCallIsNotATrial(mode, false);
+  }
+
+  /** The same when it fails: on the direct path that failure is replayed through Failsafe. */
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void aCallThatBeganClosedAndFailsHalfOpenIsNotATrial(Mode mode) throws Exception {
+    assertAStaleCallIsNotATrial(mode, true);
+  }
+
+  private void assertAStaleCallIsNotATrial(Mode mode, boolean fails) throws Exception {
     ResiliencePolicy policy = ResiliencePolicy.of("stale", config().build());
     GatedCallers stale = GatedCallers.run(threads, policy, mode, 1, CircuitOpenException.class);
     assertThat(stale.entered()).isEqualTo(1);
@@ -276,7 +287,8 @@ final class CircuitBreakerTest {
     GatedCallers trials = GatedCallers.run(threads, policy, mode, 3, CircuitOpenException.class);
     assertThat(trials.entered()).isEqualTo(3);
 
-    assertThat(stale.release()).containsExactly("ok");
+    assertThat(fails ? stale.releaseWithFailure(new IOException("late")) : stale.release())
+        .containsExactly(fails ? "failed" : "ok");
 
     GatedCallers fourth = GatedCallers.run(threads, policy, mode, 1, CircuitOpenException.class);
     assertThat(fourth.rejected()).as("a fourth trial got in").isEqualTo(1);

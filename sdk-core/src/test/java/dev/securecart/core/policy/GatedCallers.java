@@ -15,11 +15,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Many callers released at once into one policy, each held inside its call until {@link
- * #release()}, so that none finishes (and frees a slot or changes the breaker) while the others
- * arrive. Counts how many got in and how many the policy turned away with the expected exception.
+ * Many callers released at once into one policy, each held inside its call until {@link #release()}
+ * (or {@link #releaseWithFailure}), so that none finishes (and frees a slot or changes the breaker)
+ * while the others arrive. Counts how many got in and how many the policy turned away with the
+ * expected exception.
  */
 final class GatedCallers {
 
@@ -30,6 +32,7 @@ final class GatedCallers {
   private final AtomicInteger rejected = new AtomicInteger();
   private final CompletableFuture<String> gate = new CompletableFuture<>();
   private final List<Future<String>> results = new ArrayList<>();
+  private volatile @Nullable Exception releasedFailure;
 
   private GatedCallers(int callers) {
     this.callers = callers;
@@ -83,6 +86,11 @@ final class GatedCallers {
       };
     } catch (RuntimeException | ExecutionException e) {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      for (Throwable t = cause; t != null; t = t.getCause()) {
+        if (t == releasedFailure) {
+          return "failed";
+        }
+      }
       assertThat(cause).isInstanceOf(rejection);
       rejected.incrementAndGet();
       return "rejected";
@@ -107,6 +115,17 @@ final class GatedCallers {
   /** Lets every caller that got in finish with "ok"; returns each caller's result. */
   List<String> release() throws Exception {
     gate.complete("ok");
+    return outcomes();
+  }
+
+  /** Lets every caller that got in fail with {@code failure}; their results are "failed". */
+  List<String> releaseWithFailure(Exception failure) throws Exception {
+    releasedFailure = failure;
+    gate.completeExceptionally(failure);
+    return outcomes();
+  }
+
+  private List<String> outcomes() throws Exception {
     List<String> outcomes = new ArrayList<>();
     for (Future<String> result : results) {
       outcomes.add(result.get(BothWays.WAIT_SECONDS, TimeUnit.SECONDS));

@@ -1,7 +1,6 @@
 package dev.securecart.core.policy.internal;
 
 import dev.failsafe.PolicyConfig;
-import dev.failsafe.internal.CircuitBreakerExecutor;
 import dev.failsafe.spi.ExecutionResult;
 import dev.failsafe.spi.PolicyExecutor;
 import org.jspecify.annotations.Nullable;
@@ -9,15 +8,22 @@ import org.jspecify.annotations.Nullable;
 /**
  * The policy's circuit breaker for a replayed execution: the first attempt already reached the
  * dependency while the circuit was closed (see {@link ResiliencePolicyImpl}'s direct path), so it
- * is admitted without a second permit; its outcome is recorded, and every later attempt asks for a
- * permit, exactly as Failsafe's {@code CircuitBreakerExecutor} does.
+ * is admitted without a second permit; its outcome is recorded if the circuit is still in the state
+ * that admitted it ({@code firstIsCurrent}), and every later attempt asks for a permit, as
+ * Failsafe's {@code CircuitBreakerExecutor} does, with {@link GenerationExecutor}'s check.
  */
 final class FirstAttemptAdmitted implements dev.failsafe.Policy<Object> {
 
   private final PolicyCircuitBreaker breaker;
+  private final boolean firstIsCurrent;
 
-  FirstAttemptAdmitted(PolicyCircuitBreaker breaker) {
+  /**
+   * @param firstIsCurrent whether the replayed first attempt's outcome belongs to the breaker's
+   *     state when it is replayed (false: the circuit changed state while it ran)
+   */
+  FirstAttemptAdmitted(PolicyCircuitBreaker breaker, boolean firstIsCurrent) {
     this.breaker = breaker;
+    this.firstIsCurrent = firstIsCurrent;
   }
 
   @Override
@@ -27,21 +33,26 @@ final class FirstAttemptAdmitted implements dev.failsafe.Policy<Object> {
 
   @Override
   public PolicyExecutor<Object> toExecutor(int policyIndex) {
-    return new Executor(breaker, policyIndex);
+    return new Executor(breaker, policyIndex, firstIsCurrent);
   }
 
-  /** One execution: admits its first attempt, then behaves as Failsafe's breaker executor. */
-  private static final class Executor extends CircuitBreakerExecutor<Object> {
+  /** One execution: admits its first attempt, then behaves as the generation-checked executor. */
+  private static final class Executor extends GenerationExecutor {
+    private final PolicyCircuitBreaker breaker;
+    private final boolean firstIsCurrent;
     private boolean admitted;
 
-    Executor(PolicyCircuitBreaker breaker, int policyIndex) {
+    Executor(PolicyCircuitBreaker breaker, int policyIndex, boolean firstIsCurrent) {
       super(breaker, policyIndex);
+      this.breaker = breaker;
+      this.firstIsCurrent = firstIsCurrent;
     }
 
     @Override
     protected @Nullable ExecutionResult<Object> preExecute() {
       if (!admitted) {
         admitted = true;
+        admittedIn(firstIsCurrent ? breaker.generation() : STALE);
         return null;
       }
       return super.preExecute();

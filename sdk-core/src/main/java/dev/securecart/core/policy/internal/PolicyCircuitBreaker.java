@@ -6,9 +6,7 @@ import dev.failsafe.CircuitBreakerBuilder;
 import dev.failsafe.ExecutionContext;
 import dev.failsafe.event.CircuitBreakerStateChangedEvent;
 import dev.failsafe.event.EventListener;
-import dev.failsafe.internal.CircuitBreakerExecutor;
 import dev.failsafe.internal.CircuitBreakerImpl;
-import dev.failsafe.spi.ExecutionResult;
 import dev.failsafe.spi.PolicyExecutor;
 import dev.securecart.core.Ticker;
 import dev.securecart.core.policy.CircuitBreakerConfig;
@@ -162,41 +160,6 @@ final class PolicyCircuitBreaker extends CircuitBreakerImpl<Object> {
   @Override
   public PolicyExecutor<Object> toExecutor(int policyIndex) {
     return new GenerationExecutor(this, policyIndex);
-  }
-
-  /**
-   * Failsafe's executor for one call (Failsafe makes one per call), recording each attempt's result
-   * only in the generation in which the attempt took its permit.
-   */
-  private static final class GenerationExecutor extends CircuitBreakerExecutor<Object> {
-    private final PolicyCircuitBreaker breaker;
-    private volatile long permitGeneration;
-
-    GenerationExecutor(PolicyCircuitBreaker breaker, int policyIndex) {
-      super(breaker, policyIndex);
-      this.breaker = breaker;
-    }
-
-    @Override
-    protected @Nullable ExecutionResult<Object> preExecute() {
-      ExecutionResult<Object> rejected = super.preExecute(); // takes the permit
-      // Read after: a permit that turned the circuit half-open belongs to the half-open state.
-      permitGeneration = breaker.generation();
-      return rejected;
-    }
-
-    @Override
-    public void onSuccess(ExecutionResult<Object> result) {
-      if (breaker.generation() == permitGeneration) {
-        super.onSuccess(result);
-      }
-    }
-
-    @Override
-    protected ExecutionResult<Object> onFailure(
-        ExecutionContext<Object> context, ExecutionResult<Object> result) {
-      return breaker.generation() == permitGeneration ? super.onFailure(context, result) : result;
-    }
   }
 
   static long saturatedNanos(Duration duration) {

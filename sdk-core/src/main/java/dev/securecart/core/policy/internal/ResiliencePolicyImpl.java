@@ -87,6 +87,10 @@ public final class ResiliencePolicyImpl implements ResiliencePolicy {
   private final Clock clock;
   private final FailsafeExecutor<Object> executor;
   private final @Nullable FailsafeExecutor<Object> replayExecutor;
+
+  /** As {@link #replayExecutor}, for a first attempt the circuit changed state under. */
+  private final @Nullable FailsafeExecutor<Object> staleReplayExecutor;
+
   private final @Nullable PolicyCircuitBreaker circuitBreaker;
   private final @Nullable PolicyBulkhead bulkhead;
   private final int maxConcurrentCalls;
@@ -189,14 +193,21 @@ public final class ResiliencePolicyImpl implements ResiliencePolicy {
             .orElse(failsafe);
 
     if (timeout == null && bulkhead == null) {
-      List<Policy<Object>> replay = new ArrayList<>(policies);
-      if (circuitBreaker != null) {
-        replay.set(replay.indexOf(circuitBreaker), new FirstAttemptAdmitted(circuitBreaker));
-      }
-      this.replayExecutor = replay.isEmpty() ? Failsafe.none() : Failsafe.with(replay);
+      this.replayExecutor = replayOf(policies, true);
+      this.staleReplayExecutor = replayOf(policies, false);
     } else {
       this.replayExecutor = null;
+      this.staleReplayExecutor = null;
     }
+  }
+
+  private FailsafeExecutor<Object> replayOf(List<Policy<Object>> policies, boolean firstIsCurrent) {
+    List<Policy<Object>> replay = new ArrayList<>(policies);
+    PolicyCircuitBreaker breaker = circuitBreaker;
+    if (breaker != null) {
+      replay.set(replay.indexOf(breaker), new FirstAttemptAdmitted(breaker, firstIsCurrent));
+    }
+    return replay.isEmpty() ? Failsafe.none() : Failsafe.with(replay);
   }
 
   static String requireValidName(String name) {
@@ -317,15 +328,25 @@ public final class ResiliencePolicyImpl implements ResiliencePolicy {
     try {
       result = supplier.get();
     } catch (Throwable failure) {
-      return replay.get(new Replay<T>(supplier, null, failure));
+      return replayer(replay, breaker, generation).get(new Replay<T>(supplier, null, failure));
     }
     if (resultsCanFail && resultGuard.test(this::isFailedResult, result)) {
-      return replay.get(new Replay<T>(supplier, result, null));
+      return replayer(replay, breaker, generation).get(new Replay<T>(supplier, result, null));
     }
     if (breaker != null) {
       breaker.recordSuccessIn(generation);
     }
     return result;
+  }
+
+  /**
+   * The replay for a first attempt that began in {@code generation}: stale if the circuit moved.
+   */
+  private FailsafeExecutor<Object> replayer(
+      FailsafeExecutor<Object> replay, @Nullable PolicyCircuitBreaker breaker, long generation) {
+    return breaker != null && breaker.generation() != generation
+        ? Preconditions.requireNonNull(staleReplayExecutor, "staleReplayExecutor")
+        : replay;
   }
 
   private <T> CompletableFuture<T> executeAsync(
