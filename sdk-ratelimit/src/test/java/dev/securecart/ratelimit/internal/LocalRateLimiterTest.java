@@ -149,12 +149,7 @@ final class LocalRateLimiterTest extends RateLimiterContractTest {
                 .limit(RateLimit.perMinute(5))
                 .maximumKeys(16)
                 .build());
-    List<String> guessed = List.of("alice", "bob", "carol", "dave", "erin", "frank", "grace");
-    for (String account : guessed) {
-      while (limiter.tryAcquire(account).isAllowed()) {
-        // a password guesser uses up the account's burst
-      }
-    }
+    List<String> guessed = guessedAccounts(limiter);
 
     // Then sprays other accounts, one attempt each, to push the guessed ones out of the table.
     for (int i = 0; i < 500; i++) {
@@ -166,6 +161,54 @@ final class LocalRateLimiterTest extends RateLimiterContractTest {
     for (String account : guessed) {
       assertThat(limiter.tryAcquire(account).isAllowed()).as(account).isFalse();
     }
+  }
+
+  @Test
+  void aConcurrentFloodOfNewKeysCannotEvictTheKeysThatAreBeingHeldBackEither() throws Exception {
+    LocalRateLimiter limiter =
+        new LocalRateLimiter(
+            config("login").limit(RateLimit.perMinute(5)).maximumKeys(1_000).build());
+    List<String> guessed = guessedAccounts(limiter);
+    int threads = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<?>> sprays = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        sprays.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = 0; i < 5_000; i++) {
+                    limiter.tryAcquire("spray-" + thread + "-" + i);
+                  }
+                  return null;
+                }));
+      }
+      start.countDown();
+      for (Future<?> spray : sprays) {
+        spray.get(30, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    assertThat(limiter.evictions()).isGreaterThan(15_000);
+    for (String account : guessed) {
+      assertThat(limiter.tryAcquire(account).isAllowed()).as(account).isFalse();
+    }
+  }
+
+  /** Seven accounts whose burst a password guesser has used up. */
+  private static List<String> guessedAccounts(RateLimiter limiter) {
+    List<String> guessed = List.of("alice", "bob", "carol", "dave", "erin", "frank", "grace");
+    for (String account : guessed) {
+      while (limiter.tryAcquire(account).isAllowed()) {
+        // one more guess
+      }
+    }
+    return guessed;
   }
 
   @ParameterizedTest
