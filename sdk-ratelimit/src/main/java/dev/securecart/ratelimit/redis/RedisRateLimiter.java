@@ -15,7 +15,6 @@ import dev.securecart.ratelimit.RateLimiterConfig;
 import dev.securecart.ratelimit.RateLimiterStats;
 import dev.securecart.ratelimit.internal.LocalRateLimiter;
 import dev.securecart.ratelimit.internal.Requests;
-import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.SlotHash;
 import java.io.IOException;
@@ -528,22 +527,12 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     String[] keyArray = keys.toArray(String[]::new);
     String[] argArray = args.toArray(String[]::new);
     Thread sender = Thread.currentThread();
-    call(true, keyArray, argArray)
+    // EVALSHA, and EVAL only after NOSCRIPT (Redis lost its script cache, so the script did not
+    // run): the nonce in the reply is checked in finish either way.
+    call(keyArray, argArray)
         .whenComplete(
             (reply, error) -> {
               noteReplyThread(sender);
-              if (error instanceof RedisNoScriptException
-                  || (error != null && error.getCause() instanceof RedisNoScriptException)) {
-                // Redis lost its script cache (restart, failover): the script did not run.
-                Thread resender = Thread.currentThread();
-                call(false, keyArray, argArray)
-                    .whenComplete(
-                        (again, failure) -> {
-                          noteReplyThread(resender);
-                          finish(groups, tree, nonce, again, failure, done);
-                        });
-                return;
-              }
               finish(groups, tree, nonce, reply, error, done);
             });
   }
@@ -560,19 +549,8 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     }
   }
 
-  private CompletableFuture<List<Object>> call(boolean bySha, String[] keys, String[] args) {
-    try {
-      return (bySha
-              ? connection
-                  .async()
-                  .<List<Object>>evalsha(SCRIPT.sha1(), ScriptOutputType.MULTI, keys, args)
-              : connection
-                  .async()
-                  .<List<Object>>eval(SCRIPT.source(), ScriptOutputType.MULTI, keys, args))
-          .toCompletableFuture();
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
+  private CompletableFuture<List<Object>> call(String[] keys, String[] args) {
+    return SCRIPT.evalAsync(connection, ScriptOutputType.MULTI, keys, args);
   }
 
   private static WakeTree wakeTree(List<Request> batch) {
@@ -732,16 +710,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     System.arraycopy(argsHead, 0, args, 3, argsHead.length);
     args[args.length - 1] = "0";
     String[] keys = probeKeys;
-    call(true, keys, args)
-        .thenCompose(
-            reply ->
-                reply != null ? CompletableFuture.completedFuture(reply) : call(false, keys, args))
-        .exceptionallyCompose(
-            error ->
-                error instanceof RedisNoScriptException
-                        || error.getCause() instanceof RedisNoScriptException
-                    ? call(false, keys, args)
-                    : CompletableFuture.failedFuture(error))
+    call(keys, args)
         .whenComplete(
             (reply, error) -> {
               long took = ticker.read() - started;
