@@ -3,10 +3,10 @@ package dev.securecart.cache.http;
 import static dev.securecart.core.internal.Preconditions.requireArgument;
 import static dev.securecart.core.internal.Preconditions.requireNonNull;
 
-import java.io.ByteArrayOutputStream;
 import java.net.IDN;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -126,7 +126,10 @@ public final class UrlNormalizer {
         continue;
       }
       int eq = pair.indexOf('=');
-      String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+      // Decoded as servers decode it (%XX as UTF-8, + as a space; encode() checked every escape),
+      // so a name spelled %75tm_source is still a tracking parameter.
+      String name =
+          URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
       if (!isStripped(name)) {
         parameters.add(new String[] {name, pair});
       }
@@ -266,27 +269,6 @@ public final class UrlNormalizer {
         || (c >= 'A' && c <= 'Z')
         || (c >= '0' && c <= '9')
         || "-._~!$&'()*+,;=:@/?".indexOf(c) >= 0;
-  }
-
-  /**
-   * Decodes a parameter name as servers do ({@code %XX} as UTF-8, {@code +} as a space), so a name
-   * spelled {@code %75tm_source} is still a tracking parameter.
-   */
-  private static String decode(String encoded) {
-    if (encoded.indexOf('%') < 0 && encoded.indexOf('+') < 0) {
-      return encoded;
-    }
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(encoded.length());
-    for (int i = 0; i < encoded.length(); i++) {
-      char c = encoded.charAt(i);
-      if (c == '%') {
-        bytes.write(Integer.parseInt(encoded.substring(i + 1, i + 3), 16));
-        i += 2;
-      } else {
-        bytes.write(c == '+' ? ' ' : c); // encode() left only ASCII
-      }
-    }
-    return new String(bytes.toByteArray(), StandardCharsets.UTF_8);
   }
 
   private boolean isStripped(String name) {
