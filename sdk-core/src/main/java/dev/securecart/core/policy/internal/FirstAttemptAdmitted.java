@@ -38,13 +38,11 @@ final class FirstAttemptAdmitted implements dev.failsafe.Policy<Object> {
 
   /** One execution: admits its first attempt, then behaves as the generation-checked executor. */
   private static final class Executor extends GenerationExecutor {
-    private final PolicyCircuitBreaker breaker;
     private final boolean firstIsCurrent;
     private boolean admitted;
 
     Executor(PolicyCircuitBreaker breaker, int policyIndex, boolean firstIsCurrent) {
       super(breaker, policyIndex);
-      this.breaker = breaker;
       this.firstIsCurrent = firstIsCurrent;
     }
 
@@ -52,7 +50,7 @@ final class FirstAttemptAdmitted implements dev.failsafe.Policy<Object> {
     protected @Nullable ExecutionResult<Object> preExecute() {
       if (!admitted) {
         admitted = true;
-        admittedIn(firstIsCurrent ? breaker.generation() : STALE);
+        admittedWithoutPermit(firstIsCurrent);
         return null;
       }
       return super.preExecute();

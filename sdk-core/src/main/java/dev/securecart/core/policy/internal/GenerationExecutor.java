@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
 class GenerationExecutor extends CircuitBreakerExecutor<Object> {
 
   /** The generation of an attempt whose outcome belongs to no current state. */
-  static final long STALE = -1;
+  private static final long STALE = -1;
 
   private final PolicyCircuitBreaker breaker;
   private volatile long permitGeneration = STALE;
@@ -33,11 +33,11 @@ class GenerationExecutor extends CircuitBreakerExecutor<Object> {
   }
 
   /**
-   * For an attempt that ran without asking this executor for a permit: its outcome belongs to
-   * {@code generation} ({@link #STALE}: to none, and is not recorded).
+   * For an attempt that ran without asking this executor for a permit: its outcome belongs to the
+   * breaker's current generation if {@code current}, else to none and is not recorded.
    */
-  final void admittedIn(long generation) {
-    permitGeneration = generation;
+  final void admittedWithoutPermit(boolean current) {
+    permitGeneration = current ? breaker.generation() : STALE;
   }
 
   @Override
