@@ -116,9 +116,12 @@ final class KeyTable {
     int sampled = 0;
     int seen = 0;
     for (Cell cell : cells.values()) {
-      if (seen++ % stride == 0 && sampled < sample.length) {
+      if (seen++ % stride == 0) {
         long state = cell.get();
         sample[sampled++] = state == Cell.DEAD ? Long.MAX_VALUE : states.remaining(state, now);
+        if (sampled == sample.length) {
+          break; // the rest of the table is not needed for the cut-off
+        }
       }
     }
     Arrays.sort(sample, 0, sampled);
