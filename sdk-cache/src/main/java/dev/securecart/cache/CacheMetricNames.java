@@ -21,7 +21,10 @@ public final class CacheMetricNames {
   /** L1 evictions: tag {@code cause} (size, expired). */
   public static final String DEFAULT_EVICTIONS = "securecart.cache.evictions";
 
-  /** Invalidations: tags {@code direction} (sent, received) and {@code kind} (key, tag). */
+  /**
+   * Invalidations: tags {@code direction} (sent, received, failed: L2 or the bus could not be told)
+   * and {@code kind} (key, tag, all).
+   */
   public static final String DEFAULT_INVALIDATIONS = "securecart.cache.invalidations";
 
   /** Invalidation bus reconnects (each drops L1). */

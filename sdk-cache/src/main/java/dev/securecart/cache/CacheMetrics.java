@@ -30,6 +30,7 @@ public final class CacheMetrics implements CacheStatsCounter {
   private final EnumMap<EvictionCause, Counter> evictions = new EnumMap<>(EvictionCause.class);
   private final EnumMap<InvalidationKind, Counter> sent = new EnumMap<>(InvalidationKind.class);
   private final EnumMap<InvalidationKind, Counter> received = new EnumMap<>(InvalidationKind.class);
+  private final EnumMap<InvalidationKind, Counter> failed = new EnumMap<>(InvalidationKind.class);
   private final Counter busReconnects;
   private final Counter leasesAcquired;
   private final Counter leasesDenied;
@@ -78,6 +79,7 @@ public final class CacheMetrics implements CacheStatsCounter {
     for (InvalidationKind kind : InvalidationKind.values()) {
       sent.put(kind, invalidations(registry, tags, "sent", kind));
       received.put(kind, invalidations(registry, tags, "received", kind));
+      failed.put(kind, invalidations(registry, tags, "failed", kind));
     }
     busReconnects =
         Counter.builder(CacheMetricNames.DEFAULT_BUS_RECONNECTS)
@@ -114,7 +116,7 @@ public final class CacheMetrics implements CacheStatsCounter {
   private static Counter invalidations(
       MeterRegistry registry, Tags tags, String direction, InvalidationKind kind) {
     return Counter.builder(CacheMetricNames.DEFAULT_INVALIDATIONS)
-        .description("Invalidations sent to and received from other nodes")
+        .description("Invalidations sent to, received from and not delivered to other nodes")
         .tags(tags)
         .tag("direction", direction)
         .tag("kind", lower(kind))
@@ -169,6 +171,11 @@ public final class CacheMetrics implements CacheStatsCounter {
   @Override
   public void recordInvalidationReceived(InvalidationKind kind) {
     get(received, kind).increment();
+  }
+
+  @Override
+  public void recordInvalidationFailed(InvalidationKind kind) {
+    get(failed, kind).increment();
   }
 
   @Override

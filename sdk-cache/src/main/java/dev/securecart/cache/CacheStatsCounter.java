@@ -107,6 +107,14 @@ public interface CacheStatsCounter {
    */
   void recordInvalidationReceived(InvalidationKind kind);
 
+  /**
+   * This node could not tell L2 or the other nodes of an invalidation, or of a {@code put}: their
+   * copies may be served until they expire.
+   *
+   * @param kind what it named
+   */
+  void recordInvalidationFailed(InvalidationKind kind);
+
   /** The invalidation bus reconnected; messages may have been lost, so L1 was dropped. */
   void recordBusReconnect();
 
@@ -159,6 +167,9 @@ public interface CacheStatsCounter {
 
     @Override
     public void recordInvalidationReceived(InvalidationKind kind) {}
+
+    @Override
+    public void recordInvalidationFailed(InvalidationKind kind) {}
 
     @Override
     public void recordBusReconnect() {}

@@ -134,7 +134,10 @@ public interface LayeredCache<K, V> extends AutoCloseable {
   /**
    * Writes a value through L1 and L2, and tells the other nodes to drop their copy. Loads of the
    * key in flight on this node are not cached. The L2 write and the message are sent in the
-   * background; if Redis is unreachable they are skipped (and counted), never queued.
+   * background and never fail the call; if Redis is unreachable they are skipped, never queued,
+   * counted as {@code securecart.cache.invalidations{direction=failed}} and logged at WARN (at most
+   * once per 10 s). Where the caller must know that every node was told, call {@link #invalidate}
+   * instead (the next read loads the new value): it throws when they could not be.
    *
    * @param key the key
    * @param value the value

@@ -766,6 +766,107 @@ final class LayeredCacheTest {
   }
 
   @Test
+  void aNodeWaitingForAPeersLeaseTakesItOverAtOnceWhenThePeersLoadFails() throws Exception {
+    CacheStore store = CacheStore.inMemory(clock);
+    CountDownLatch peerEntered = new CountDownLatch(1);
+    CountDownLatch peerGate = new CountDownLatch(1);
+    LayeredCache<String, String> peer =
+        builder(policy().build())
+            .loader(
+                key -> {
+                  peerEntered.countDown();
+                  if (!peerGate.await(30, TimeUnit.SECONDS)) {
+                    throw new AssertionError("the test never opened the gate");
+                  }
+                  throw new IllegalStateException("database down on this node");
+                })
+            .sharedStore(store, Codec.utf8())
+            .distributedLease(Duration.ofHours(1))
+            .build();
+    LayeredCache<String, String> node =
+        builder(policy().build())
+            .sharedStore(store, Codec.utf8())
+            .distributedLease(Duration.ofHours(1))
+            .build();
+    CompletableFuture<String> peerRead = peer.getAsync("cold");
+    assertThat(peerEntered.await(10, TimeUnit.SECONDS)).isTrue();
+    CompletableFuture<String> read = node.getAsync("cold");
+    await().until(() -> stats.count("lease.denied") == 1);
+
+    peerGate.countDown();
+
+    // The peer released its lease when its load failed: the waiting node takes it on its next
+    // look, not after the hour of lease (the fake clock never moves here).
+    assertThat(read.get(10, TimeUnit.SECONDS)).isEqualTo("cold:v1");
+    assertThat(peerRead).failsWithin(Duration.ofSeconds(10));
+    assertThat(origin.calls("cold")).isEqualTo(1);
+    assertThat(stats.count("lease.acquired")).isEqualTo(2);
+  }
+
+  @Test
+  void readersHearOfAnOriginDeadlineOnTheCachesExecutorNotOnTheJdksTimerThread() {
+    LayeredCache<String, String> cache =
+        builder(policy().originTimeout(Duration.ofMillis(50)).build()).build();
+    origin.hold();
+
+    CompletableFuture<String> thread =
+        cache.getAsync("slow").handle((value, error) -> Thread.currentThread().getName());
+
+    assertThat(thread).succeedsWithin(Duration.ofSeconds(10)).isEqualTo("cache-test");
+    assertThat(stats.count("load.TIMEOUT")).isEqualTo(1);
+  }
+
+  @Test
+  void aPutThatReachesNeitherL2NorTheOtherNodesIsCounted() {
+    InvalidationBus downBus =
+        new InvalidationBus() {
+          @Override
+          public CompletableFuture<Void> publish(Invalidation invalidation) {
+            return CompletableFuture.failedFuture(new IllegalStateException("connection refused"));
+          }
+
+          @Override
+          public Subscription subscribe(InvalidationListener listener) {
+            return () -> {};
+          }
+
+          @Override
+          public void close() {}
+        };
+    LayeredCache<String, String> l2Down =
+        builder(policy().build()).sharedStore(new FailingStore(), Codec.utf8()).build();
+    LayeredCache<String, String> busDown =
+        builder(policy().build()).invalidationBus(downBus).build();
+
+    l2Down.put("p1", "new price");
+    busDown.put("p2", "new price");
+
+    // Neither throws (a put must not fail a request while Redis is down), and both are counted.
+    await().until(() -> stats.count("failed.KEY") == 2);
+    assertThat(l2Down.get("p1")).isEqualTo("new price");
+    assertThat(busDown.get("p2")).isEqualTo("new price");
+    assertThat(stats.count("sent.KEY")).isZero();
+  }
+
+  @Test
+  void keysAndTagsThatCannotCrossRedisUnchangedAreRefused() {
+    LayeredCache<String, String> cache = cache();
+    String unpaired = "sku-\uD83D";
+    assertThatThrownBy(() -> cache.get(unpaired))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unpaired surrogate");
+    assertThatThrownBy(() -> cache.invalidateTag(unpaired))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unpaired surrogate");
+    assertThatThrownBy(() -> cache.put("p1", "v", Set.of("category:\uDC00shoes")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unpaired surrogate");
+    // A pair is a character like any other.
+    assertThat(cache.get("sku-\uD83D\uDE00")).isEqualTo("sku-\uD83D\uDE00:v1");
+    cache.invalidateTag("category:\uD83D\uDE00");
+  }
+
+  @Test
   void argumentsAreChecked() {
     LayeredCache<String, String> cache = cache();
     assertThatThrownBy(() -> cache.get(null))

@@ -49,6 +49,11 @@ final class RecordingStats implements CacheStatsCounter {
   }
 
   @Override
+  public void recordInvalidationFailed(InvalidationKind kind) {
+    inc("failed." + kind);
+  }
+
+  @Override
   public void recordBusReconnect() {
     inc("busReconnect");
   }

@@ -175,6 +175,32 @@ abstract class ThreeNodeProofs {
   }
 
   @Test
+  void readersOfAnL2HitGetTheirValueOffTheRedisClientsThreadsSoTheirCallbacksMayUseTheCache()
+      throws Exception {
+    startNodes(false);
+    nodes.get(0).cache.get("p1");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> nodes.get(0).store.read("products", "p1").get().entry().isPresent());
+    LayeredCache<String, String> reader = nodes.get(1).cache;
+
+    // A callback that calls the cache: on a Redis I/O thread, invalidate() would wait for a reply
+    // only that thread can read, time out, and mark L2 down.
+    CompletableFuture<String> thread =
+        reader
+            .getAsync("p1")
+            .thenApply(
+                value -> {
+                  reader.invalidate("p1");
+                  return Thread.currentThread().getName();
+                });
+
+    assertThat(thread).succeedsWithin(Duration.ofSeconds(10)).isEqualTo("three-node-test");
+    assertThat(origin.calls("p1")).as("the read was an L2 hit").isEqualTo(1);
+    assertThat(nodes.get(1).stats.count("get.L2.HIT")).isEqualTo(1);
+  }
+
+  @Test
   void aThousandTagInvalidationsFromOneNodeReachTheOtherTwo() throws Exception {
     startNodes(false);
     List<Map<String, Long>> receivedAt =

@@ -43,10 +43,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -130,6 +132,9 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   /** Records are pruned when there are more than this many (and then at twice what remained). */
   private static final int MIN_PRUNE_THRESHOLD = 1024;
 
+  /** At most one WARN per this interval about puts and invalidations that did not propagate. */
+  private static final long PROPAGATION_WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
   /** How long a synchronous invalidate waits for L2 and the bus. */
   private static final long INVALIDATION_WAIT_SECONDS = 10;
 
@@ -186,6 +191,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   private final L2Health l2;
   private final InvalidationBus.@Nullable Subscription subscription;
   private final AtomicBoolean decodeWarned = new AtomicBoolean();
+  private final AtomicLong lastPropagationWarn = new AtomicLong(Long.MIN_VALUE);
 
   /**
    * Creates the cache; use {@link LayeredCache#builder} instead.
@@ -570,15 +576,15 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
       loadFromOrigin(flight);
       return;
     }
-    storeCall(() -> l2Store.read(name, flight.mapped))
-        .whenComplete(
-            (read, error) -> {
-              try {
-                afterL2Read(flight, current, read, error);
-              } catch (RuntimeException | Error e) {
-                fail(flight, e);
-              }
-            });
+    afterStore(
+        storeCall(() -> l2Store.read(name, flight.mapped)),
+        (read, error) -> {
+          try {
+            afterL2Read(flight, current, read, error);
+          } catch (RuntimeException | Error e) {
+            fail(flight, e);
+          }
+        });
   }
 
   private void afterL2Read(
@@ -642,75 +648,94 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   }
 
   private void originOrLease(Flight<K, V> flight) {
-    CacheStore l2Store = store;
-    if (leaseDuration.isZero() || l2Store == null || flight.l2Stamp < 0 || !l2.allowRequest()) {
+    if (leaseDuration.isZero() || store == null || flight.l2Stamp < 0 || !l2.allowRequest()) {
       loadFromOrigin(flight);
       return;
     }
-    storeCall(() -> l2Store.tryLease(name, flight.mapped, nodeId, leaseDuration))
-        .whenComplete(
-            (acquired, error) -> {
-              try {
-                if (error != null || acquired == null) {
-                  l2Failed(error);
-                  loadFromOrigin(flight);
-                } else if (acquired) {
-                  stats.recordLease(true);
-                  flight.leased = true;
-                  // A peer may have written the key between our read and our lease.
-                  pollPeer(flight, 0, true);
-                } else {
-                  stats.recordLease(false);
-                  awaitPeer(flight, Math.max(1, leaseDuration.toMillis() / LEASE_POLL_MILLIS));
-                }
-              } catch (RuntimeException | Error e) {
-                fail(flight, e);
-              }
-            });
+    tryLease(flight, ticker.read() + leaseDuration.toNanos(), true);
   }
 
-  private void awaitPeer(Flight<K, V> flight, long remainingPolls) {
-    if (remainingPolls <= 0) {
-      loadFromOrigin(flight);
-      return;
-    }
-    CompletableFuture.delayedExecutor(LEASE_POLL_MILLIS, TimeUnit.MILLISECONDS, executor)
-        .execute(() -> pollPeer(flight, remainingPolls - 1, false));
-  }
-
-  /** Looks in L2 for a fresh result of a peer; otherwise waits more, or loads when leased. */
-  private void pollPeer(Flight<K, V> flight, long remainingPolls, boolean leased) {
+  /**
+   * Asks for the key's lease: taken, this flight loads (after one more look in L2); denied, it
+   * waits for the holder's result in L2 until {@code deadline}, asking again after each look, so
+   * that a holder that gave up (its load failed, or it died and its lease expired) is replaced by
+   * one waiting node instead of by all of them at the deadline. Only a flight's first ask counts.
+   */
+  private void tryLease(Flight<K, V> flight, long deadline, boolean first) {
     CacheStore l2Store = store;
     if (l2Store == null) {
       loadFromOrigin(flight);
       return;
     }
-    storeCall(() -> l2Store.read(name, flight.mapped))
-        .whenComplete(
-            (read, error) -> {
-              try {
-                if (error != null || read == null) {
-                  l2Failed(error);
-                  loadFromOrigin(flight);
-                  return;
-                }
-                Optional<StoredEntry> stored = read.entry();
-                Entry<V> copy = stored.isPresent() ? fromStored(flight.mapped, stored.get()) : null;
-                if (copy != null
-                    && copy.wallWrittenAt >= wallAtStart(flight)
-                    && ticker.read() - copy.freshUntil < 0) {
-                  install(flight, copy, flight.start);
-                  releaseLease(flight);
-                  finish(flight, copy, CacheStatus.FRESH, flight.start);
-                } else if (leased) {
-                  loadFromOrigin(flight);
-                } else {
-                  awaitPeer(flight, remainingPolls);
-                }
-              } catch (RuntimeException | Error e) {
-                fail(flight, e);
+    afterStore(
+        storeCall(() -> l2Store.tryLease(name, flight.mapped, nodeId, leaseDuration)),
+        (acquired, error) -> {
+          try {
+            if (error != null || acquired == null) {
+              l2Failed(error);
+              loadFromOrigin(flight);
+            } else if (acquired) {
+              stats.recordLease(true);
+              flight.leased = true;
+              // A peer may have written the key between our read and our lease.
+              pollPeer(flight, deadline, true);
+            } else {
+              if (first) {
+                stats.recordLease(false);
               }
-            });
+              awaitPeer(flight, deadline);
+            }
+          } catch (RuntimeException | Error e) {
+            fail(flight, e);
+          }
+        });
+  }
+
+  /** Looks in L2 again after a pause, or loads from the origin once {@code deadline} has passed. */
+  private void awaitPeer(Flight<K, V> flight, long deadline) {
+    if (ticker.read() - deadline >= 0) {
+      loadFromOrigin(flight);
+      return;
+    }
+    CompletableFuture.delayedExecutor(LEASE_POLL_MILLIS, TimeUnit.MILLISECONDS, executor)
+        .execute(() -> pollPeer(flight, deadline, false));
+  }
+
+  /** Looks in L2 for a fresh result of a peer; otherwise loads when leased, or asks again. */
+  private void pollPeer(Flight<K, V> flight, long deadline, boolean leased) {
+    CacheStore l2Store = store;
+    if (l2Store == null) {
+      loadFromOrigin(flight);
+      return;
+    }
+    afterStore(
+        storeCall(() -> l2Store.read(name, flight.mapped)),
+        (read, error) -> {
+          try {
+            if (error != null || read == null) {
+              l2Failed(error);
+              loadFromOrigin(flight);
+              return;
+            }
+            Optional<StoredEntry> stored = read.entry();
+            Entry<V> copy = stored.isPresent() ? fromStored(flight.mapped, stored.get()) : null;
+            if (copy != null
+                && copy.wallWrittenAt >= wallAtStart(flight)
+                && ticker.read() - copy.freshUntil < 0) {
+              install(flight, copy, flight.start);
+              releaseLease(flight);
+              finish(flight, copy, CacheStatus.FRESH, flight.start);
+            } else if (leased) {
+              loadFromOrigin(flight);
+            } else if (ticker.read() - deadline >= 0) {
+              loadFromOrigin(flight);
+            } else {
+              tryLease(flight, deadline, false);
+            }
+          } catch (RuntimeException | Error e) {
+            fail(flight, e);
+          }
+        });
   }
 
   /** A peer's entry counts only if it is at least as new as the stale one this flight replaces. */
@@ -757,10 +782,19 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
         });
     guarded.whenComplete(
         (loaded, error) -> {
-          try {
-            afterLoad(flight, loaded, error, ticker.read() - started);
-          } catch (RuntimeException | Error e) {
-            fail(flight, e);
+          Runnable step =
+              () -> {
+                try {
+                  afterLoad(flight, loaded, error, ticker.read() - started);
+                } catch (RuntimeException | Error e) {
+                  fail(flight, e);
+                }
+              };
+          if (error instanceof TimeoutException) {
+            // The deadline fires on the JDK's single timer thread: readers' callbacks go elsewhere.
+            onExecutor(step);
+          } else {
+            step.run();
           }
         });
   }
@@ -1040,7 +1074,12 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
                   })
               .whenComplete((ignored, error) -> l2Answered(error));
     }
-    l2Write.handle((ignored, error) -> publish(InvalidationKind.KEY, mapped));
+    l2Write.whenComplete(
+        (ignored, l2Error) ->
+            publish(InvalidationKind.KEY, mapped)
+                .whenComplete(
+                    (alsoIgnored, busError) ->
+                        notPropagated(InvalidationKind.KEY, "put", l2Error, busError)));
   }
 
   @Override
@@ -1055,6 +1094,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   public void invalidateTag(String tag) {
     requireNonNull(tag, "tag");
     requireArgument(!tag.isEmpty(), "tag must not be empty");
+    requireArgument(Utf16.isWellFormed(tag), "tag must not contain an unpaired surrogate");
     applyLocally(InvalidationKind.TAG, tag);
     propagate(InvalidationKind.TAG, tag);
   }
@@ -1093,11 +1133,47 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     }
     // Published even when L2 failed: the other nodes' L1s matter as much.
     Throwable busError = await(publish(kind, target));
+    notPropagated(kind, "invalidation", l2Error, busError);
     if (l2Error != null) {
       throw new CacheInvalidationException(name, "L2", l2Error);
     }
     if (busError != null) {
       throw new CacheInvalidationException(name, "invalidation bus", busError);
+    }
+  }
+
+  /**
+   * Counts and reports a put or an invalidation that L2 or the bus did not take: the other nodes
+   * may serve their copies until those expire. A put does not throw (it must not fail a request
+   * while Redis is down), so this is the only trace it leaves; WARN at most once per {@link
+   * #PROPAGATION_WARN_INTERVAL_NANOS}, so an outage does not flood the log.
+   */
+  private void notPropagated(
+      InvalidationKind kind,
+      String what,
+      @Nullable Throwable l2Error,
+      @Nullable Throwable busError) {
+    if (l2Error == null && busError == null) {
+      return;
+    }
+    stats.recordInvalidationFailed(kind);
+    long now = ticker.read();
+    long last = lastPropagationWarn.get();
+    boolean warn =
+        (last == Long.MIN_VALUE || now - last >= PROPAGATION_WARN_INTERVAL_NANOS)
+            && lastPropagationWarn.compareAndSet(last, now);
+    Throwable cause = unwrap(l2Error != null ? l2Error : requireNonNull(busError, "busError"));
+    String failedParts = l2Error == null ? "the bus" : busError == null ? "L2" : "L2 and the bus";
+    if (warn) {
+      logger.warn(
+          "Cache '{}': a {} did not reach {} ({}); other nodes may serve their copies until they"
+              + " expire (counted as securecart.cache.invalidations, direction=failed)",
+          name,
+          what,
+          failedParts,
+          cause.toString());
+    } else {
+      logger.debug("Cache '{}': a {} did not reach {}", name, what, failedParts, cause);
     }
   }
 
@@ -1116,8 +1192,6 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
         (ignored, error) -> {
           if (error == null) {
             stats.recordInvalidationSent(kind);
-          } else {
-            logger.debug("Cache '{}': publishing an invalidation failed", name, error);
           }
         });
   }
@@ -1224,6 +1298,8 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   private String mapKey(K key) {
     String mapped = keyMapper.apply(key);
     requireArgument(mapped != null && !mapped.isEmpty(), "the key mapper returned an empty key");
+    requireArgument(
+        Utf16.isWellFormed(mapped), "the key mapper returned a key with an unpaired surrogate");
     return mapped;
   }
 
@@ -1312,6 +1388,32 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
 
   // ---------------------------------------------------------------------------------------------
   // L2 plumbing
+
+  /**
+   * Runs {@code step} once {@code reply} completes, on the cache's executor unless it already has:
+   * a step may complete readers' futures and their callbacks may block, which must not happen on
+   * the Redis client's I/O thread (a blocking Redis call there waits for a reply only that thread
+   * can read) nor hold up the other commands it serves.
+   */
+  private <T> void afterStore(
+      CompletableFuture<T> reply,
+      BiConsumer<? super @Nullable T, ? super @Nullable Throwable> step) {
+    if (reply.isDone()) {
+      reply.whenComplete(step);
+      return;
+    }
+    reply.whenComplete((value, error) -> onExecutor(() -> step.accept(value, error)));
+  }
+
+  /** Runs {@code step} on the cache's executor, or here if the executor refuses it. */
+  private void onExecutor(Runnable step) {
+    try {
+      executor.execute(step);
+    } catch (RejectedExecutionException e) {
+      // A refused step would leave its flight, and the readers waiting on it, unfinished.
+      step.run();
+    }
+  }
 
   private static <T> CompletableFuture<T> storeCall(
       java.util.function.Supplier<CompletableFuture<T>> call) {

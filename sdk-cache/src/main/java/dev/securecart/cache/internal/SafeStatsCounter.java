@@ -71,6 +71,15 @@ final class SafeStatsCounter implements CacheStatsCounter {
   }
 
   @Override
+  public void recordInvalidationFailed(InvalidationKind kind) {
+    try {
+      delegate.recordInvalidationFailed(kind);
+    } catch (RuntimeException e) {
+      failed(e);
+    }
+  }
+
+  @Override
   public void recordInvalidationReceived(InvalidationKind kind) {
     try {
       delegate.recordInvalidationReceived(kind);

@@ -168,11 +168,11 @@ public final class RedisInvalidationBus implements InvalidationBus {
     requireArgument(!channel.isEmpty(), "channel must not be empty");
     RedisConnection<String, String> publisher = null;
     StatefulRedisPubSubConnection<String, String> subscriber = null;
+    RedisInvalidationBus bus = null;
     try {
       publisher = connector.connect();
       subscriber = connector.connectPubSub(StringCodec.UTF8);
-      RedisInvalidationBus bus =
-          new RedisInvalidationBus(channel, publisher, subscriber, connector.client());
+      bus = new RedisInvalidationBus(channel, publisher, subscriber, connector.client());
       subscriber.addListener(bus.new Listener());
       connector.client().addListener(bus.connectionWatch);
       if (subscriber instanceof StatefulRedisClusterPubSubConnection<String, String> nodes) {
@@ -181,12 +181,17 @@ public final class RedisInvalidationBus implements InvalidationBus {
       bus.subscribe(shardedIfAvailable);
       return bus;
     } catch (RuntimeException e) {
-      // Whatever failed, the connections opened so far are closed, not leaked.
-      if (subscriber != null) {
-        subscriber.close();
-      }
-      if (publisher != null) {
-        publisher.close();
+      // Whatever failed, the connections opened so far are closed and the listener registered on
+      // the connector's client is removed, not leaked: a service may retry at startup.
+      if (bus != null) {
+        bus.close();
+      } else {
+        if (subscriber != null) {
+          subscriber.close();
+        }
+        if (publisher != null) {
+          publisher.close();
+        }
       }
       if (e instanceof RedisException) {
         throw new CacheException("redis-bus", "cannot subscribe the invalidation bus", e);
