@@ -208,6 +208,8 @@ public final class RedisInvalidationBus implements InvalidationBus {
         subscriber.sync().ssubscribe(channel);
         watchOwnerConnection();
         scheduleOwnerCheck();
+        // Said once per bus: nodes on different transports do not hear each other (see README).
+        logger.info("Invalidation bus on channel {} uses sharded pub/sub (SPUBLISH)", channel);
         return;
       } catch (RedisCommandExecutionException e) {
         if (!isUnknownCommand(e)) {
