@@ -36,6 +36,11 @@ public interface CacheStore extends AutoCloseable {
    * Reads an entry and the current stamp. An entry invalidated by key or tag, or past its {@link
    * StoredEntry#expiresAtMillis()}, is not returned.
    *
+   * <p>The entry's deadlines are in the reading node's wall clock (the store's clock), not the
+   * writer's. A store that several machines share must rebase them: clocks differ between machines,
+   * and a copy written by a node whose clock runs ahead would otherwise be served as fresh, and
+   * served at all, for that much longer than its windows.
+   *
    * @param cache the cache name
    * @param key the mapped key
    * @return what was found

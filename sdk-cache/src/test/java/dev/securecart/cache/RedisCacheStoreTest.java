@@ -1,22 +1,34 @@
 package dev.securecart.cache;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.securecart.cache.redis.RedisCacheStore;
 import dev.securecart.core.redis.RedisConnector;
 import dev.securecart.core.redis.RedisSettings;
+import dev.securecart.core.testing.FakeClock;
 import dev.securecart.core.testing.RedisExtension;
 import dev.securecart.core.testing.RedisNamespace;
+import dev.securecart.core.testing.RespClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @ExtendWith(RedisExtension.class)
 final class RedisCacheStoreTest extends CacheStoreContractTest {
 
+  private RedisNamespace ns;
   private RedisConnector connector;
   private RedisCacheStore store;
 
   @BeforeEach
   void connect(RedisNamespace ns) {
+    this.ns = ns;
     connector = RedisConnector.create(RedisSettings.of(ns.server().uri()));
     store = RedisCacheStore.builder(connector).keyPrefix(ns.prefix()).build();
   }
@@ -40,5 +52,88 @@ final class RedisCacheStoreTest extends CacheStoreContractTest {
   @Override
   long now() {
     return System.currentTimeMillis();
+  }
+
+  /** Runs one command on the test's Redis, as an operator (or another program) would. */
+  private Object redis(String... command) {
+    try (RespClient redis = RespClient.connect(ns.server(), Duration.ofSeconds(5))) {
+      return redis.call(command);
+    }
+  }
+
+  private String entryKey(String key) {
+    return ns.prefix() + cache() + ":e:{" + key + "}";
+  }
+
+  @ParameterizedTest(name = "writer {0} s off")
+  @ValueSource(longs = {30, -30})
+  void deadlinesReadBackAreInTheReadersClockWhateverTheWritersSays(long writerOffsetSeconds)
+      throws Exception {
+    FakeClock readerClock = FakeClock.create();
+    FakeClock writerClock = readerClock.skewedBy(Duration.ofSeconds(writerOffsetSeconds));
+    try (RedisCacheStore writer =
+            RedisCacheStore.builder(connector).keyPrefix(ns.prefix()).clock(writerClock).build();
+        RedisCacheStore reader =
+            RedisCacheStore.builder(connector).keyPrefix(ns.prefix()).clock(readerClock).build()) {
+      long stamp = get(reader.read(cache(), "k")).stamp();
+      long written = writerClock.millis();
+      StoredEntry found =
+          StoredEntry.found(
+              "v".getBytes(StandardCharsets.UTF_8),
+              Set.of("a"),
+              written,
+              written + 60_000,
+              written + 120_000,
+              written + 180_000,
+              stamp,
+              5);
+      assertThat(get(writer.write(cache(), "k", found))).isTrue();
+      assertThat(
+              get(
+                  writer.write(
+                      cache(),
+                      "gone",
+                      StoredEntry.notFound(Set.of("a"), written, written + 10_000, stamp))))
+          .isTrue();
+
+      StoredEntry read = get(reader.read(cache(), "k")).entry().orElseThrow();
+      StoredEntry notFound = get(reader.read(cache(), "gone")).entry().orElseThrow();
+
+      // Redis counts the TTL down in real time while the fake clocks stand still.
+      long now = readerClock.millis();
+      assertThat(read.expiresAtMillis()).isBetween(now + 179_000, now + 180_000);
+      assertThat(read.writtenAtMillis()).isEqualTo(read.expiresAtMillis() - 180_000);
+      assertThat(read.freshUntilMillis()).isEqualTo(read.writtenAtMillis() + 60_000);
+      assertThat(read.staleUntilMillis()).isEqualTo(read.writtenAtMillis() + 120_000);
+      assertThat(new String(read.value(), StandardCharsets.UTF_8)).isEqualTo("v");
+      assertThat(read.tags()).containsExactly("a");
+      assertThat(read.stamp()).isEqualTo(stamp);
+      assertThat(read.loadNanos()).isEqualTo(5);
+      assertThat(notFound.isFound()).isFalse();
+      assertThat(notFound.expiresAtMillis()).isBetween(now + 9_000, now + 10_000);
+      assertThat(notFound.writtenAtMillis()).isEqualTo(notFound.expiresAtMillis() - 10_000);
+    }
+  }
+
+  @Test
+  void anEntryKeyWithoutATtlIsNotOneOfOurs() throws Exception {
+    long stamp = get(store.read(cache(), "k")).stamp();
+    long now = now();
+    get(
+        store.write(
+            cache(),
+            "k",
+            StoredEntry.found(
+                new byte[] {1},
+                Set.of(),
+                now,
+                now + 60_000,
+                now + 60_000,
+                now + 60_000,
+                stamp,
+                0)));
+    assertThat(redis("PERSIST", entryKey("k"))).isEqualTo(1L);
+
+    assertThat(get(store.read(cache(), "k")).entry()).isEmpty();
   }
 }

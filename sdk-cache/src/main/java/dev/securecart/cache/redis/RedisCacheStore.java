@@ -55,6 +55,10 @@ import org.jspecify.annotations.Nullable;
  * in microseconds, so stamps keep growing even if the key is lost. Braces and {@code %} in keys and
  * tags are percent-escaped.
  *
+ * <p>An entry's deadlines are written in the writer's wall clock and read back rebased on the TTL
+ * that Redis holds for the entry (read with it in one script), so that they are in the reader's
+ * wall clock: nodes whose clocks differ do not serve a copy past its windows.
+ *
  * <p>This class is thread-safe. It owns one connection, which {@link #close()} closes; the
  * connector stays the caller's.
  */
@@ -113,6 +117,18 @@ public final class RedisCacheStore implements CacheStore {
       else redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
       redis.call('DEL', KEYS[2])
       return 1
+      """);
+
+  /**
+   * Reads an entry (KEYS[1]) with the TTL Redis holds for it, in one step so that both describe the
+   * same moment: the reader rebases the entry's deadlines on that TTL.
+   */
+  private static final RedisScript READ_ENTRY =
+      RedisScript.of(
+          """
+      local v = redis.call('GET', KEYS[1])
+      if not v then return {} end
+      return {v, redis.call('PTTL', KEYS[1])}
       """);
 
   /** Takes the lease in KEYS[1] for ARGV[1], for ARGV[2] ms, if it is free or already ARGV[1]'s. */
@@ -212,13 +228,16 @@ public final class RedisCacheStore implements CacheStore {
 
   @Override
   public CompletableFuture<ReadResult> read(String cache, String key) {
+    // Taken before the round trip: the TTL is measured later, so rebased deadlines err early.
+    long now = clock.millis();
     CompletableFuture<List<KeyValue<String, byte[]>>> meta =
         connection.async().mget(sequenceKey(cache), allKey(cache)).toCompletableFuture();
-    CompletableFuture<byte[]> raw =
-        connection.async().get(entryKey(cache, key)).toCompletableFuture();
-    return raw.thenCombine(
-            meta, (bytes, values) -> new Raw(bytes, value(values, 0), value(values, 1)))
-        .thenCompose(found -> validate(cache, found));
+    CompletableFuture<List<Object>> entry =
+        READ_ENTRY.<String, byte[], List<Object>>evalAsync(
+            connection, ScriptOutputType.MULTI, new String[] {entryKey(cache, key)}, new byte[0][]);
+    return entry
+        .thenCombine(meta, (reply, values) -> Raw.of(reply, value(values, 0), value(values, 1)))
+        .thenCompose(found -> validate(cache, found, now));
   }
 
   private static long value(List<KeyValue<String, byte[]>> values, int index) {
@@ -228,17 +247,35 @@ public final class RedisCacheStore implements CacheStore {
 
   private static final class Raw {
     private final byte @Nullable [] bytes;
+    private final long ttlMillis;
     private final long stamp;
     private final long allEpoch;
 
-    Raw(byte @Nullable [] bytes, long stamp, long allEpoch) {
+    private Raw(byte @Nullable [] bytes, long ttlMillis, long stamp, long allEpoch) {
       this.bytes = bytes;
+      this.ttlMillis = ttlMillis;
       this.stamp = stamp;
       this.allEpoch = allEpoch;
     }
 
+    /** From {@link #READ_ENTRY}'s reply: the entry's bytes and TTL, or nothing. */
+    static Raw of(@Nullable List<Object> reply, long stamp, long allEpoch) {
+      if (reply != null
+          && reply.size() == 2
+          && reply.get(0) instanceof byte[] bytes
+          && reply.get(1) instanceof Long ttl) {
+        return new Raw(bytes, ttl, stamp, allEpoch);
+      }
+      return new Raw(null, -2, stamp, allEpoch);
+    }
+
     byte @Nullable [] bytes() {
       return bytes;
+    }
+
+    /** What PTTL said: -1 for a key without a TTL (not one we wrote), -2 for none. */
+    long ttlMillis() {
+      return ttlMillis;
     }
 
     long stamp() {
@@ -250,18 +287,44 @@ public final class RedisCacheStore implements CacheStore {
     }
   }
 
-  private CompletableFuture<ReadResult> validate(String cache, Raw raw) {
+  /**
+   * The entry with every deadline moved by the same amount, so that it expires at {@code
+   * expiresAtMillis}. The deadlines were written by the writer's wall clock, which may run ahead of
+   * or behind this node's; the TTL Redis holds counts down alike for both, so rebasing on it keeps
+   * the windows' lengths and puts their ends in this node's time.
+   */
+  private static StoredEntry rebased(StoredEntry entry, long expiresAtMillis) {
+    long shift = expiresAtMillis - entry.expiresAtMillis();
+    if (shift == 0) {
+      return entry;
+    }
+    if (!entry.isFound()) {
+      return StoredEntry.notFound(
+          entry.tags(), entry.writtenAtMillis() + shift, expiresAtMillis, entry.stamp());
+    }
+    return StoredEntry.found(
+        entry.value(),
+        entry.tags(),
+        entry.writtenAtMillis() + shift,
+        entry.freshUntilMillis() + shift,
+        entry.staleUntilMillis() + shift,
+        expiresAtMillis,
+        entry.stamp(),
+        entry.loadNanos());
+  }
+
+  private CompletableFuture<ReadResult> validate(String cache, Raw raw, long now) {
     byte[] bytes = raw.bytes();
-    if (bytes == null) {
+    if (bytes == null || raw.ttlMillis() < 0) {
       return CompletableFuture.completedFuture(new ReadResult(Optional.empty(), raw.stamp()));
     }
     StoredEntry entry;
     try {
-      entry = EntryFormat.decode(bytes);
+      entry = rebased(EntryFormat.decode(bytes), now + raw.ttlMillis());
     } catch (CacheException e) {
       return CompletableFuture.completedFuture(new ReadResult(Optional.empty(), raw.stamp()));
     }
-    if (entry.expiresAtMillis() <= clock.millis() || raw.allEpoch() > entry.stamp()) {
+    if (entry.expiresAtMillis() <= now || raw.allEpoch() > entry.stamp()) {
       return CompletableFuture.completedFuture(new ReadResult(Optional.empty(), raw.stamp()));
     }
     if (entry.tags().isEmpty()) {
@@ -414,7 +477,8 @@ public final class RedisCacheStore implements CacheStore {
     }
 
     /**
-     * The wall clock for entry TTLs (default UTC system clock).
+     * The wall clock for entry TTLs and for the deadlines of the entries it reads (default UTC
+     * system clock).
      *
      * @param clock the clock
      * @return this builder
