@@ -17,6 +17,7 @@ final class EntryFormat {
 
   private static final byte VERSION = 1;
   private static final byte FOUND = 1;
+  private static final byte NOT_FOUND = 0;
 
   private EntryFormat() {}
 
@@ -31,7 +32,7 @@ final class EntryFormat {
     }
     ByteBuffer buffer = ByteBuffer.allocate(size);
     buffer.put(VERSION);
-    buffer.put(entry.isFound() ? FOUND : 0);
+    buffer.put(entry.isFound() ? FOUND : NOT_FOUND);
     buffer.putLong(entry.writtenAtMillis());
     buffer.putLong(entry.freshUntilMillis());
     buffer.putLong(entry.staleUntilMillis());
@@ -55,7 +56,13 @@ final class EntryFormat {
       if (version != VERSION) {
         throw new CodecException("unknown L2 entry format " + version, null);
       }
-      boolean found = buffer.get() == FOUND;
+      byte flags = buffer.get();
+      // Flags this version does not know (a newer writer's) must not read as "not found": users
+      // would be told that an existing product does not exist. Corrupt: a miss, loaded afresh.
+      if (flags != FOUND && flags != NOT_FOUND) {
+        throw new CodecException("unknown L2 entry flags " + flags, null);
+      }
+      boolean found = flags == FOUND;
       long written = buffer.getLong();
       long freshUntil = buffer.getLong();
       long staleUntil = buffer.getLong();
