@@ -6,6 +6,7 @@ import dev.securecart.cache.redis.RedisCacheStore;
 import dev.securecart.core.redis.RedisConnector;
 import dev.securecart.core.redis.RedisSettings;
 import dev.securecart.core.testing.FakeClock;
+import dev.securecart.core.testing.FaultProxy;
 import dev.securecart.core.testing.RedisExtension;
 import dev.securecart.core.testing.RedisNamespace;
 import dev.securecart.core.testing.RespClient;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 @ExtendWith(RedisExtension.class)
@@ -135,5 +137,62 @@ final class RedisCacheStoreTest extends CacheStoreContractTest {
     assertThat(redis("PERSIST", entryKey("k"))).isEqualTo(1L);
 
     assertThat(get(store.read(cache(), "k")).entry()).isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0} = {1}")
+  @CsvSource({
+    "{products}:t:shoes, garbage",
+    "{products}:t:shoes, -5",
+    "{products}:all, garbage",
+    "{products}:seq, 12x"
+  })
+  void anEpochOrSequenceThatIsNotANumberIsAMissNotAFailedRead(String key, String value)
+      throws Exception {
+    long stamp = get(store.read(cache(), "k")).stamp();
+    long now = now();
+    assertThat(
+            get(
+                store.write(
+                    cache(),
+                    "k",
+                    StoredEntry.found(
+                        new byte[] {1},
+                        Set.of("shoes"),
+                        now,
+                        now + 60_000,
+                        now + 60_000,
+                        now + 60_000,
+                        stamp,
+                        0))))
+        .isTrue();
+    redis("SET", ns.prefix() + cache() + ":" + key, value);
+
+    CacheStore.ReadResult read = get(store.read(cache(), "k"));
+
+    assertThat(read.entry()).isEmpty();
+    assertThat(read.stamp()).isNotNegative();
+  }
+
+  @Test
+  void anEntryKeyOfAnotherTypeIsAMissNotAFailedRead() throws Exception {
+    redis("RPUSH", entryKey("k"), "not an entry");
+
+    assertThat(get(store.read(cache(), "k")).entry()).isEmpty();
+  }
+
+  @Test
+  void aReadThatRedisDoesNotAnswerStillFails() {
+    try (FaultProxy proxy = FaultProxy.startFor(ns.server());
+        RedisConnector proxied =
+            RedisConnector.create(
+                RedisSettings.builder(proxy.proxied(ns.server()).uri())
+                    .commandTimeout(Duration.ofMillis(200))
+                    .build());
+        RedisCacheStore unanswered =
+            RedisCacheStore.builder(proxied).keyPrefix(ns.prefix()).build()) {
+      proxy.blackHole(true);
+
+      assertThat(unanswered.read(cache(), "k")).failsWithin(Duration.ofSeconds(10));
+    }
   }
 }

@@ -121,15 +121,23 @@ public final class RedisCacheStore implements CacheStore {
 
   /**
    * Reads an entry (KEYS[1]) with the TTL Redis holds for it, in one step so that both describe the
-   * same moment: the reader rebases the entry's deadlines on that TTL.
+   * same moment: the reader rebases the entry's deadlines on that TTL. A key of another type is not
+   * one we wrote: no entry, rather than a WRONGTYPE error that would fail the read and have the
+   * cache skip L2 for every key.
    */
   private static final RedisScript READ_ENTRY =
       RedisScript.of(
           """
-      local v = redis.call('GET', KEYS[1])
-      if not v then return {} end
-      return {v, redis.call('PTTL', KEYS[1])}
+      if redis.call('TYPE', KEYS[1])['ok'] ~= 'string' then return {} end
+      return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}
       """);
+
+  /**
+   * A stamp or epoch that a read found but that is not a number we wrote. It cannot say whether an
+   * entry was invalidated, so the entry is not used; failing the read instead would have the cache
+   * skip L2 for every key because of one bad value.
+   */
+  private static final long UNUSABLE = -1;
 
   /** Takes the lease in KEYS[1] for ARGV[1], for ARGV[2] ms, if it is free or already ARGV[1]'s. */
   private static final RedisScript TRY_LEASE =
@@ -242,7 +250,17 @@ public final class RedisCacheStore implements CacheStore {
 
   private static long value(List<KeyValue<String, byte[]>> values, int index) {
     KeyValue<String, byte[]> value = values.get(index);
-    return value.hasValue() ? parse(value.getValue()) : 0;
+    return value.hasValue() ? epoch(value.getValue()) : 0;
+  }
+
+  /** A stamp or epoch as a read finds it, {@link #UNUSABLE} if it is not one we wrote. */
+  private static long epoch(byte @Nullable [] bytes) {
+    try {
+      long epoch = parse(bytes);
+      return epoch < 0 ? UNUSABLE : epoch;
+    } catch (NumberFormatException e) {
+      return UNUSABLE;
+    }
   }
 
   private static final class Raw {
@@ -315,17 +333,20 @@ public final class RedisCacheStore implements CacheStore {
 
   private CompletableFuture<ReadResult> validate(String cache, Raw raw, long now) {
     byte[] bytes = raw.bytes();
-    if (bytes == null || raw.ttlMillis() < 0) {
-      return CompletableFuture.completedFuture(new ReadResult(Optional.empty(), raw.stamp()));
+    if (bytes == null
+        || raw.ttlMillis() < 0
+        || raw.stamp() == UNUSABLE
+        || raw.allEpoch() == UNUSABLE) {
+      return CompletableFuture.completedFuture(miss(raw));
     }
     StoredEntry entry;
     try {
       entry = rebased(EntryFormat.decode(bytes), now + raw.ttlMillis());
     } catch (CacheException e) {
-      return CompletableFuture.completedFuture(new ReadResult(Optional.empty(), raw.stamp()));
+      return CompletableFuture.completedFuture(miss(raw));
     }
     if (entry.expiresAtMillis() <= now || raw.allEpoch() > entry.stamp()) {
-      return CompletableFuture.completedFuture(new ReadResult(Optional.empty(), raw.stamp()));
+      return CompletableFuture.completedFuture(miss(raw));
     }
     if (entry.tags().isEmpty()) {
       return CompletableFuture.completedFuture(new ReadResult(Optional.of(entry), raw.stamp()));
@@ -338,13 +359,24 @@ public final class RedisCacheStore implements CacheStore {
         .toCompletableFuture()
         .thenApply(
             epochs -> {
-              for (KeyValue<String, byte[]> epoch : epochs) {
-                if (epoch.hasValue() && parse(epoch.getValue()) > entry.stamp()) {
-                  return new ReadResult(Optional.empty(), raw.stamp());
+              for (KeyValue<String, byte[]> value : epochs) {
+                if (value.hasValue()) {
+                  long epoch = epoch(value.getValue());
+                  if (epoch == UNUSABLE || epoch > entry.stamp()) {
+                    return miss(raw);
+                  }
                 }
               }
               return new ReadResult(Optional.of(entry), raw.stamp());
             });
+  }
+
+  /**
+   * No entry. An unreadable sequence gives stamp 0, the oldest: a load written with it is refused
+   * by any epoch of its key and hidden by any of its tags or the cache.
+   */
+  private static ReadResult miss(Raw raw) {
+    return new ReadResult(Optional.empty(), Math.max(0, raw.stamp()));
   }
 
   @Override
