@@ -1,6 +1,7 @@
 package dev.securecart.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.Set;
@@ -21,6 +22,18 @@ abstract class CacheStoreContractTest {
 
   /** The wall time the store expires entries by. */
   abstract long now();
+
+  /**
+   * Lets {@code duration} of the store's time pass. Redis keeps real time, so by default this waits
+   * until the wall clock has moved that far; a store on a fake clock advances it instead.
+   */
+  void elapse(Duration duration) {
+    long until = now() + duration.toMillis();
+    await()
+        .atMost(duration.plusSeconds(5))
+        .pollInterval(Duration.ofMillis(1))
+        .until(() -> now() > until);
+  }
 
   static <T> T get(CompletableFuture<T> future) throws Exception {
     return future.get(10, TimeUnit.SECONDS);
@@ -159,5 +172,34 @@ abstract class CacheStoreContractTest {
         StoredEntry.found(new byte[] {1}, Set.of(), now - 10, now - 5, now - 3, now - 1, 0, 0);
     assertThat(get(store().write(cache(), "old", past))).isFalse();
     assertThat(get(store().read(cache(), "old")).entry()).isEmpty();
+  }
+
+  @Test
+  void aShorterRetentionDoesNotCutShortAnEarlierTagOrCacheInvalidation() throws Exception {
+    String otherCache = cache() + "-all";
+    long before = get(store().read(cache(), "a")).stamp();
+    get(store().write(cache(), "a", entry("v", before, "shoes")));
+    long otherBefore = get(store().read(otherCache, "a")).stamp();
+    get(store().write(otherCache, "a", entry("v", otherBefore)));
+
+    get(store().invalidateTag(cache(), "shoes", Duration.ofHours(1)));
+    get(store().invalidateTag(cache(), "shoes", Duration.ofMillis(1)));
+    get(store().invalidateAll(otherCache, Duration.ofHours(1)));
+    get(store().invalidateAll(otherCache, Duration.ofMillis(1)));
+    elapse(Duration.ofMillis(20));
+
+    assertThat(get(store().read(cache(), "a")).entry()).as("tag").isEmpty();
+    assertThat(get(store().read(otherCache, "a")).entry()).as("whole cache").isEmpty();
+  }
+
+  @Test
+  void aShorterRetentionDoesNotCutShortAnEarlierKeyInvalidation() throws Exception {
+    long before = get(store().read(cache(), "k")).stamp();
+
+    get(store().invalidateKey(cache(), "k", Duration.ofHours(1)));
+    get(store().invalidateKey(cache(), "k", Duration.ofMillis(1)));
+    elapse(Duration.ofMillis(20));
+
+    assertThat(get(store().write(cache(), "k", entry("old", before)))).isFalse();
   }
 }

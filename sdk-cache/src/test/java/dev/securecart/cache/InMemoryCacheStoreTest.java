@@ -1,6 +1,7 @@
 package dev.securecart.cache;
 
 import dev.securecart.core.testing.FakeClock;
+import java.time.Duration;
 
 final class InMemoryCacheStoreTest extends CacheStoreContractTest {
 
@@ -20,5 +21,10 @@ final class InMemoryCacheStoreTest extends CacheStoreContractTest {
   @Override
   long now() {
     return clock.millis();
+  }
+
+  @Override
+  void elapse(Duration duration) {
+    clock.advance(duration);
   }
 }

@@ -195,4 +195,17 @@ final class RedisCacheStoreTest extends CacheStoreContractTest {
       assertThat(unanswered.read(cache(), "k")).failsWithin(Duration.ofSeconds(10));
     }
   }
+
+  @Test
+  void anEpochKeepsTheLongestRetentionAskedOfIt() throws Exception {
+    get(store.invalidateTag(cache(), "shoes", Duration.ofHours(1)));
+    get(store.invalidateTag(cache(), "shoes", Duration.ofMillis(1)));
+    get(store.invalidateKey(cache(), "k", Duration.ofHours(1)));
+    get(store.invalidateKey(cache(), "k", Duration.ofMillis(1)));
+
+    assertThat((Long) redis("PTTL", ns.prefix() + cache() + ":{" + cache() + "}:t:shoes"))
+        .isGreaterThan(Duration.ofMinutes(59).toMillis());
+    assertThat((Long) redis("PTTL", ns.prefix() + cache() + ":v:{k}"))
+        .isGreaterThan(Duration.ofMinutes(59).toMillis());
+  }
 }

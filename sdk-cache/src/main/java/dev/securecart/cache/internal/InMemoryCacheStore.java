@@ -17,7 +17,17 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class InMemoryCacheStore implements CacheStore {
 
-  private record Epoch(long stamp, long expiresAtMillis) {}
+  private record Epoch(long stamp, long expiresAtMillis) {
+
+    /**
+     * The newer stamp, kept as long as either asks: as on Redis, a later invalidation with a
+     * shorter retention must not cut short how long an earlier one hides entries.
+     */
+    static Epoch merge(Epoch a, Epoch b) {
+      return new Epoch(
+          Math.max(a.stamp(), b.stamp()), Math.max(a.expiresAtMillis(), b.expiresAtMillis()));
+    }
+  }
 
   private record Lease(String owner, long expiresAtMillis) {}
 
@@ -109,10 +119,7 @@ public final class InMemoryCacheStore implements CacheStore {
     entries.compute(
         id,
         (k, old) -> {
-          keyEpochs.merge(
-              id,
-              new Epoch(stamp, now + retain.toMillis()),
-              (a, b) -> a.stamp() >= b.stamp() ? a : b);
+          keyEpochs.merge(id, new Epoch(stamp, now + retain.toMillis()), Epoch::merge);
           return null;
         });
     return CompletableFuture.completedFuture(stamp);
@@ -133,8 +140,7 @@ public final class InMemoryCacheStore implements CacheStore {
       ConcurrentHashMap<String, Epoch> epochs, String cache, String id, Duration retain) {
     long now = clock.millis();
     long stamp = sequence(cache).incrementAndGet();
-    epochs.merge(
-        id, new Epoch(stamp, now + retain.toMillis()), (a, b) -> a.stamp() >= b.stamp() ? a : b);
+    epochs.merge(id, new Epoch(stamp, now + retain.toMillis()), Epoch::merge);
     return stamp;
   }
 

@@ -80,12 +80,18 @@ public final class RedisCacheStore implements CacheStore {
 
   private static final RedisScript BUMP_SEQUENCE = RedisScript.of(ADVANCE_SEQUENCE + "return s\n");
 
-  /** Raises the epoch in KEYS[2] to the stamp {@code n} just taken, kept ARGV[1] ms. */
+  /**
+   * Raises the epoch in KEYS[2] to the stamp {@code n} just taken, kept at least ARGV[1] ms. An
+   * epoch's TTL only grows: a node with a shorter retention (a rolling deploy that changed the
+   * policy) must not cut short how long an earlier invalidation hides entries, or they reappear.
+   * Not {@code PEXPIRE ... GT}, which Redis before 7.0 lacks.
+   */
   private static final String RAISE_EPOCH_TO_SEQUENCE =
       """
       local v = tonumber(redis.call('GET', KEYS[2]) or '0')
-      if n > v then redis.call('SET', KEYS[2], s, 'PX', ARGV[1])
-      else redis.call('PEXPIRE', KEYS[2], ARGV[1]) end
+      local px = math.max(tonumber(ARGV[1]), redis.call('PTTL', KEYS[2]))
+      if n > v then redis.call('SET', KEYS[2], s, 'PX', px)
+      else redis.call('PEXPIRE', KEYS[2], px) end
       """;
 
   /** Advances the sequence (KEYS[1]) and raises an epoch (KEYS[2]) to the new stamp. */
@@ -109,12 +115,17 @@ public final class RedisCacheStore implements CacheStore {
       return 1
       """);
 
+  /**
+   * Raises the key's epoch (KEYS[1]) to the stamp ARGV[1], its TTL only growing (see {@link
+   * #RAISE_EPOCH_TO_SEQUENCE}), and deletes the entry (KEYS[2]).
+   */
   private static final RedisScript RAISE_EPOCH_AND_DELETE =
       RedisScript.of(
           """
       local v = tonumber(redis.call('GET', KEYS[1]) or '0')
-      if tonumber(ARGV[1]) > v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-      else redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+      local px = math.max(tonumber(ARGV[2]), redis.call('PTTL', KEYS[1]))
+      if tonumber(ARGV[1]) > v then redis.call('SET', KEYS[1], ARGV[1], 'PX', px)
+      else redis.call('PEXPIRE', KEYS[1], px) end
       redis.call('DEL', KEYS[2])
       return 1
       """);
