@@ -9,11 +9,15 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@link CacheStore} in this JVM's heap, with Redis's semantics: stamps, key and tag epochs, expiry
- * by wall clock, leases. Expired data is dropped when touched. Thread-safe.
+ * by wall clock, leases. Expired data is dropped when touched, and by a sweep of every map once the
+ * writes since the last sweep outnumber what it left (and at least {@value #SWEEP_EVERY}): keys
+ * written once and never again do not stay in the heap for good, the store holds at most about
+ * twice what is live, and a write pays for sweeps a constant amount on average. Thread-safe.
  */
 public final class InMemoryCacheStore implements CacheStore {
 
@@ -38,6 +42,13 @@ public final class InMemoryCacheStore implements CacheStore {
   private final ConcurrentHashMap<String, Epoch> allEpochs = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, AtomicLong> sequences = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Lease> leases = new ConcurrentHashMap<>();
+
+  /** The fewest writes between two sweeps. */
+  static final int SWEEP_EVERY = 1_024;
+
+  private final AtomicLong writes = new AtomicLong();
+  private final AtomicBoolean sweeping = new AtomicBoolean();
+  private volatile long nextSweep = SWEEP_EVERY;
 
   /**
    * @param clock the wall clock that expiry follows
@@ -107,6 +118,7 @@ public final class InMemoryCacheStore implements CacheStore {
           written[0] = true;
           return entry;
         });
+    afterWrite();
     return CompletableFuture.completedFuture(written[0]);
   }
 
@@ -122,6 +134,7 @@ public final class InMemoryCacheStore implements CacheStore {
           keyEpochs.merge(id, new Epoch(stamp, now + retain.toMillis()), Epoch::merge);
           return null;
         });
+    afterWrite();
     return CompletableFuture.completedFuture(stamp);
   }
 
@@ -141,6 +154,7 @@ public final class InMemoryCacheStore implements CacheStore {
     long now = clock.millis();
     long stamp = sequence(cache).incrementAndGet();
     epochs.merge(id, new Epoch(stamp, now + retain.toMillis()), Epoch::merge);
+    afterWrite();
     return stamp;
   }
 
@@ -158,6 +172,7 @@ public final class InMemoryCacheStore implements CacheStore {
           }
           return old;
         });
+    afterWrite();
     return CompletableFuture.completedFuture(acquired[0]);
   }
 
@@ -165,6 +180,36 @@ public final class InMemoryCacheStore implements CacheStore {
   public CompletableFuture<Void> releaseLease(String cache, String key, String owner) {
     leases.computeIfPresent(id(cache, key), (k, old) -> old.owner().equals(owner) ? null : old);
     return CompletableFuture.completedFuture(null);
+  }
+
+  /**
+   * Sweeps once the writes since the last sweep outnumber what it left, so that a sweep's walk over
+   * the maps costs each write a constant amount on average however large the store. One thread
+   * sweeps at a time; writes meanwhile go on and are swept next time.
+   */
+  private void afterWrite() {
+    long count = writes.incrementAndGet();
+    if (count < nextSweep || !sweeping.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      long now = clock.millis();
+      // removeIf on a ConcurrentHashMap view removes a mapping only if it still holds the value
+      // tested: an entry or epoch written meanwhile stays.
+      entries.values().removeIf(entry -> entry.expiresAtMillis() <= now);
+      keyEpochs.values().removeIf(epoch -> epoch.expiresAtMillis() <= now);
+      tagEpochs.values().removeIf(epoch -> epoch.expiresAtMillis() <= now);
+      allEpochs.values().removeIf(epoch -> epoch.expiresAtMillis() <= now);
+      leases.values().removeIf(lease -> lease.expiresAtMillis() <= now);
+      nextSweep = writes.get() + Math.max(SWEEP_EVERY, size());
+    } finally {
+      sweeping.set(false);
+    }
+  }
+
+  /** What the store holds that expires: entries, epochs and leases. */
+  int size() {
+    return entries.size() + keyEpochs.size() + tagEpochs.size() + allEpochs.size() + leases.size();
   }
 
   @Override
