@@ -1,6 +1,7 @@
 package dev.securecart.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.securecart.cache.redis.RedisCacheStore;
 import dev.securecart.core.redis.RedisConnector;
@@ -12,6 +13,7 @@ import dev.securecart.core.testing.RedisNamespace;
 import dev.securecart.core.testing.RespClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,6 +67,40 @@ final class RedisCacheStoreTest extends CacheStoreContractTest {
 
   private String entryKey(String key) {
     return ns.prefix() + cache() + ":e:{" + key + "}";
+  }
+
+  @Test
+  void withClocksWithinTheToleranceAnEntryReadsBackAsWrittenEveryTime() throws Exception {
+    FakeClock clock = FakeClock.create(); // stands still while Redis counts the TTL down
+    try (RedisCacheStore both =
+        RedisCacheStore.builder(connector).keyPrefix(ns.prefix()).clock(clock).build()) {
+      long stamp = get(both.read(cache(), "k")).stamp();
+      long written = clock.millis();
+      StoredEntry found =
+          StoredEntry.found(
+              "v".getBytes(StandardCharsets.UTF_8),
+              Set.of(),
+              written,
+              written + 60_000,
+              written + 120_000,
+              written + 180_000,
+              stamp,
+              5);
+      assertThat(get(both.write(cache(), "k", found))).isTrue();
+      // The TTL moves on by a few milliseconds, as the round trip does between two reads.
+      await().until(() -> (Long) redis("PTTL", entryKey("k")) < 180_000 - 20);
+
+      StoredEntry first = get(both.read(cache(), "k")).entry().orElseThrow();
+      await().until(() -> (Long) redis("PTTL", entryKey("k")) < 180_000 - 40);
+      StoredEntry second = get(both.read(cache(), "k")).entry().orElseThrow();
+
+      // Else the cache would take the copy it holds for a newer one.
+      for (StoredEntry read : List.of(first, second)) {
+        assertThat(read.writtenAtMillis()).isEqualTo(written);
+        assertThat(read.freshUntilMillis()).isEqualTo(written + 60_000);
+        assertThat(read.expiresAtMillis()).isEqualTo(written + 180_000);
+      }
+    }
   }
 
   @ParameterizedTest(name = "writer {0} s off")

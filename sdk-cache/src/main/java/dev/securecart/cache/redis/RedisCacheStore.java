@@ -150,6 +150,9 @@ public final class RedisCacheStore implements CacheStore {
    */
   private static final long UNUSABLE = -1;
 
+  /** Clocks closer than this are taken as they are; see {@link #rebased}. */
+  static final long REBASE_TOLERANCE_MILLIS = 1_000;
+
   /** Takes the lease in KEYS[1] for ARGV[1], for ARGV[2] ms, if it is free or already ARGV[1]'s. */
   private static final RedisScript TRY_LEASE =
       RedisScript.of(
@@ -324,7 +327,10 @@ public final class RedisCacheStore implements CacheStore {
    */
   private static StoredEntry rebased(StoredEntry entry, long expiresAtMillis) {
     long shift = expiresAtMillis - entry.expiresAtMillis();
-    if (shift == 0) {
+    // Within the tolerance the shift is mostly the round trip, which differs from read to read: a
+    // copy must read back the same each time, or the cache would take the copy it already holds
+    // for a newer one (an early refresh would then end at L2 without asking the origin).
+    if (Math.abs(shift) < REBASE_TOLERANCE_MILLIS) {
       return entry;
     }
     if (!entry.isFound()) {
