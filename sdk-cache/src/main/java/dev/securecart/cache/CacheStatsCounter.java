@@ -109,11 +109,12 @@ public interface CacheStatsCounter {
 
   /**
    * This node could not tell L2 or the other nodes of an invalidation, or of a {@code put}: their
-   * copies may be served until they expire.
+   * copies may be served until they expire. A no-op by default, so counters written before it
+   * existed still work.
    *
    * @param kind what it named
    */
-  void recordInvalidationFailed(InvalidationKind kind);
+  default void recordInvalidationFailed(InvalidationKind kind) {}
 
   /** The invalidation bus reconnected; messages may have been lost, so L1 was dropped. */
   void recordBusReconnect();
@@ -167,9 +168,6 @@ public interface CacheStatsCounter {
 
     @Override
     public void recordInvalidationReceived(InvalidationKind kind) {}
-
-    @Override
-    public void recordInvalidationFailed(InvalidationKind kind) {}
 
     @Override
     public void recordBusReconnect() {}

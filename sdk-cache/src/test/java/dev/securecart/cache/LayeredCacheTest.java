@@ -3,6 +3,7 @@ package dev.securecart.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.securecart.cache.internal.LayeredCacheImpl;
 import dev.securecart.core.testing.FakeClock;
@@ -15,6 +16,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -800,11 +804,137 @@ final class LayeredCacheTest {
     assertThat(read.get(10, TimeUnit.SECONDS)).isEqualTo("cold:v1");
     assertThat(peerRead).failsWithin(Duration.ofSeconds(10));
     assertThat(origin.calls("cold")).isEqualTo(1);
-    assertThat(stats.count("lease.acquired")).isEqualTo(2);
+    // Each flight's first ask: the peer's, granted, and the node's, denied.
+    assertThat(stats.count("lease.acquired")).isEqualTo(1);
+    assertThat(stats.count("lease.denied")).isEqualTo(1);
   }
 
   @Test
-  void readersHearOfAnOriginDeadlineOnTheCachesExecutorNotOnTheJdksTimerThread() {
+  void aFlightOvertakenWhileWaitingForAPeersLeaseLeavesTheLeaseToItsSuccessor() throws Exception {
+    CacheStore store = CacheStore.inMemory(clock);
+    assertThat(store.tryLease("products", "p1", "a-peer", Duration.ofHours(1)).get()).isTrue();
+    LayeredCache<String, String> node =
+        builder(policy().build())
+            .sharedStore(store, Codec.utf8())
+            .distributedLease(Duration.ofHours(1))
+            .build();
+    CompletableFuture<String> first = node.getAsync("p1");
+    await().until(() -> stats.count("lease.denied") == 1);
+    node.invalidate("p1"); // the waiting flight is overtaken; the next read starts another
+    CompletableFuture<String> second = node.getAsync("p1");
+    await().until(() -> stats.count("lease.denied") == 2);
+    origin.hold();
+
+    store.releaseLease("products", "p1", "a-peer").get();
+
+    origin.awaitEntered();
+    // Both flights look every 10 ms; the overtaken one must not take the lease (the owner is the
+    // node, so it would get it) and load a second time.
+    await()
+        .during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> origin.calls("p1") == 1);
+    origin.open();
+    assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo("p1:v1");
+    assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("p1:v1");
+    assertThat(origin.calls("p1")).isEqualTo(1);
+  }
+
+  @Test
+  void aLeaseWaitOnAFullExecutorStillEnds() throws Exception {
+    CacheStore store = CacheStore.inMemory(clock);
+    assertThat(store.tryLease("products", "p1", "a-peer", Duration.ofHours(1)).get()).isTrue();
+    ThreadPoolExecutor full =
+        new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new SynchronousQueue<>());
+    CountDownLatch busy = new CountDownLatch(1);
+    try {
+      LayeredCache<String, String> node =
+          builder(policy().build())
+              .executor(full)
+              .sharedStore(store, Codec.utf8())
+              .distributedLease(Duration.ofHours(1))
+              .build();
+      CompletableFuture<String> read = node.getAsync("p1");
+      await().until(() -> stats.count("lease.denied") == 1);
+      // Its one thread, once the cache's own 10 ms looks leave it free: then the pool refuses.
+      await()
+          .ignoreException(RejectedExecutionException.class)
+          .until(
+              () -> {
+                full.execute(() -> awaitQuietly(busy));
+                return true;
+              });
+
+      store.releaseLease("products", "p1", "a-peer").get();
+
+      // The next look is refused by the pool; run where it fired instead, it takes the lease and
+      // asks the origin, which the full pool also refuses: the read ends, and says why.
+      await().atMost(Duration.ofSeconds(10)).until(read::isDone);
+      assertThat(read).isCompletedExceptionally();
+    } finally {
+      busy.countDown();
+      full.shutdownNow();
+    }
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      if (!latch.await(30, TimeUnit.SECONDS)) {
+        throw new AssertionError("the test never released the pool");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Test
+  void aLoadThatFailsAfterTakingTheLeaseReleasesIt() throws Exception {
+    CacheStore store = CacheStore.inMemory(clock);
+    LayeredCache<String, String> node =
+        builder(policy().maximumWeight(1_000).build())
+            .weigher(
+                (String key, String value) -> {
+                  throw new IllegalStateException("a weigher that cannot weigh " + key);
+                })
+            .sharedStore(store, Codec.utf8())
+            .distributedLease(Duration.ofHours(1))
+            .build();
+
+    assertThatThrownBy(() -> node.get("p1"))
+        .isInstanceOf(CacheLoadException.class)
+        .hasCauseInstanceOf(IllegalStateException.class);
+
+    // Free for the other nodes at once, not in an hour.
+    assertThat(store.tryLease("products", "p1", "a-peer", Duration.ofHours(1)).get()).isTrue();
+  }
+
+  @Test
+  void synchronousReadersHearOfAnOriginDeadlineEvenWhenTheExecutorIsBusy() {
+    ExecutorService two = Executors.newFixedThreadPool(2);
+    try {
+      LayeredCache<String, String> cache =
+          builder(policy().originTimeout(Duration.ofMillis(100)).build()).executor(two).build();
+      origin.hold();
+      CompletableFuture<String> a = cache.getAsync("a");
+      CompletableFuture<String> b = cache.getAsync("b"); // both threads now wait on the origin
+
+      // The third load never gets a thread; its deadline must still end the read.
+      assertTimeoutPreemptively(
+          Duration.ofSeconds(5),
+          () ->
+              assertThatThrownBy(() -> cache.get("c"))
+                  .isInstanceOfSatisfying(
+                      CacheLoadException.class, e -> assertThat(e.isTimeout()).isTrue()));
+      assertThat(a).failsWithin(Duration.ofSeconds(5));
+      assertThat(b).failsWithin(Duration.ofSeconds(5));
+    } finally {
+      origin.open();
+      two.shutdownNow();
+    }
+  }
+
+  @Test
+  void asynchronousReadersHearOfAnOriginDeadlineOffTheJdksTimerThread() {
     LayeredCache<String, String> cache =
         builder(policy().originTimeout(Duration.ofMillis(50)).build()).build();
     origin.hold();
@@ -812,7 +942,10 @@ final class LayeredCacheTest {
     CompletableFuture<String> thread =
         cache.getAsync("slow").handle((value, error) -> Thread.currentThread().getName());
 
-    assertThat(thread).succeedsWithin(Duration.ofSeconds(10)).isEqualTo("cache-test");
+    // The executor's thread, or this one if the deadline came first.
+    assertThat(thread)
+        .succeedsWithin(Duration.ofSeconds(10))
+        .isIn("cache-test", Thread.currentThread().getName());
     assertThat(stats.count("load.TIMEOUT")).isEqualTo(1);
   }
 

@@ -195,7 +195,10 @@ abstract class ThreeNodeProofs {
                   return Thread.currentThread().getName();
                 });
 
-    assertThat(thread).succeedsWithin(Duration.ofSeconds(10)).isEqualTo("three-node-test");
+    // The executor's thread, or this one if the reply came before the callback was registered.
+    assertThat(thread)
+        .succeedsWithin(Duration.ofSeconds(10))
+        .isIn("three-node-test", Thread.currentThread().getName());
     assertThat(origin.calls("p1")).as("the read was an L2 hit").isEqualTo(1);
     assertThat(nodes.get(1).stats.count("get.L2.HIT")).isEqualTo(1);
   }

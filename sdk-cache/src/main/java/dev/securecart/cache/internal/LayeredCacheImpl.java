@@ -48,7 +48,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiConsumer;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -339,7 +338,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   @Override
   public CompletableFuture<V> getAsync(K key) {
     requireNonNull(key, "key");
-    return lookupInternal(key, null)
+    return handOver(lookupInternal(key, null))
         .thenApply(
             result -> {
               Optional<V> value = result.value();
@@ -353,7 +352,33 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   @Override
   public CompletableFuture<CacheResult<V>> lookupAsync(K key) {
     requireNonNull(key, "key");
-    return lookupInternal(key, null);
+    return handOver(lookupInternal(key, null));
+  }
+
+  /**
+   * What an asynchronous caller gets: the flight's future if it is done, else a copy completed on
+   * the cache's executor. The flight itself ends on whichever thread finished its last step, often
+   * a Redis client's I/O thread or the JDK's one timer thread (the origin deadline); a caller's
+   * callback must run on neither, since it may block, and a blocking cache call on an I/O thread
+   * waits for a reply only that thread can read. Synchronous callers wait on the flight directly,
+   * so a busy executor never delays them.
+   */
+  private <T> CompletableFuture<T> handOver(CompletableFuture<T> flightResult) {
+    if (flightResult.isDone()) {
+      return flightResult;
+    }
+    CompletableFuture<T> handedOver = new CompletableFuture<>();
+    flightResult.whenComplete(
+        (value, error) ->
+            onExecutor(
+                () -> {
+                  if (error != null) {
+                    handedOver.completeExceptionally(error);
+                  } else {
+                    handedOver.complete(value);
+                  }
+                }));
+    return handedOver;
   }
 
   private CompletableFuture<CacheResult<V>> lookupInternal(
@@ -576,15 +601,15 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
       loadFromOrigin(flight);
       return;
     }
-    afterStore(
-        storeCall(() -> l2Store.read(name, flight.mapped)),
-        (read, error) -> {
-          try {
-            afterL2Read(flight, current, read, error);
-          } catch (RuntimeException | Error e) {
-            fail(flight, e);
-          }
-        });
+    storeCall(() -> l2Store.read(name, flight.mapped))
+        .whenComplete(
+            (read, error) -> {
+              try {
+                afterL2Read(flight, current, read, error);
+              } catch (RuntimeException | Error e) {
+                fail(flight, e);
+              }
+            });
   }
 
   private void afterL2Read(
@@ -667,28 +692,30 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
       loadFromOrigin(flight);
       return;
     }
-    afterStore(
-        storeCall(() -> l2Store.tryLease(name, flight.mapped, nodeId, leaseDuration)),
-        (acquired, error) -> {
-          try {
-            if (error != null || acquired == null) {
-              l2Failed(error);
-              loadFromOrigin(flight);
-            } else if (acquired) {
-              stats.recordLease(true);
-              flight.leased = true;
-              // A peer may have written the key between our read and our lease.
-              pollPeer(flight, deadline, true);
-            } else {
-              if (first) {
-                stats.recordLease(false);
+    storeCall(() -> l2Store.tryLease(name, flight.mapped, nodeId, leaseDuration))
+        .whenComplete(
+            (acquired, error) -> {
+              try {
+                if (error != null || acquired == null) {
+                  l2Failed(error);
+                  loadFromOrigin(flight);
+                } else if (acquired) {
+                  if (first) {
+                    stats.recordLease(true);
+                  }
+                  flight.leased = true;
+                  // A peer may have written the key between our read and our lease.
+                  pollPeer(flight, deadline, true);
+                } else {
+                  if (first) {
+                    stats.recordLease(false);
+                  }
+                  awaitPeer(flight, deadline);
+                }
+              } catch (RuntimeException | Error e) {
+                fail(flight, e);
               }
-              awaitPeer(flight, deadline);
-            }
-          } catch (RuntimeException | Error e) {
-            fail(flight, e);
-          }
-        });
+            });
   }
 
   /** Looks in L2 again after a pause, or loads from the origin once {@code deadline} has passed. */
@@ -697,7 +724,9 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
       loadFromOrigin(flight);
       return;
     }
-    CompletableFuture.delayedExecutor(LEASE_POLL_MILLIS, TimeUnit.MILLISECONDS, executor)
+    // Through onExecutor: a refusal on the JDK's timer thread would be lost, and the flight with
+    // it.
+    CompletableFuture.delayedExecutor(LEASE_POLL_MILLIS, TimeUnit.MILLISECONDS, this::onExecutor)
         .execute(() -> pollPeer(flight, deadline, false));
   }
 
@@ -708,34 +737,56 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
       loadFromOrigin(flight);
       return;
     }
-    afterStore(
-        storeCall(() -> l2Store.read(name, flight.mapped)),
-        (read, error) -> {
-          try {
-            if (error != null || read == null) {
-              l2Failed(error);
-              loadFromOrigin(flight);
-              return;
-            }
-            Optional<StoredEntry> stored = read.entry();
-            Entry<V> copy = stored.isPresent() ? fromStored(flight.mapped, stored.get()) : null;
-            if (copy != null
-                && copy.wallWrittenAt >= wallAtStart(flight)
-                && ticker.read() - copy.freshUntil < 0) {
-              install(flight, copy, flight.start);
-              releaseLease(flight);
-              finish(flight, copy, CacheStatus.FRESH, flight.start);
-            } else if (leased) {
-              loadFromOrigin(flight);
-            } else if (ticker.read() - deadline >= 0) {
-              loadFromOrigin(flight);
-            } else {
-              tryLease(flight, deadline, false);
-            }
-          } catch (RuntimeException | Error e) {
-            fail(flight, e);
-          }
-        });
+    storeCall(() -> l2Store.read(name, flight.mapped))
+        .whenComplete(
+            (read, error) -> {
+              try {
+                if (error != null || read == null) {
+                  l2Failed(error);
+                  loadFromOrigin(flight);
+                  return;
+                }
+                Optional<StoredEntry> stored = read.entry();
+                Entry<V> copy = stored.isPresent() ? fromStored(flight.mapped, stored.get()) : null;
+                if (copy != null
+                    && copy.wallWrittenAt >= wallAtStart(flight)
+                    && ticker.read() - copy.freshUntil < 0) {
+                  install(flight, copy, flight.start);
+                  releaseLease(flight);
+                  finish(flight, copy, CacheStatus.FRESH, flight.start);
+                } else if (leased) {
+                  loadFromOrigin(flight);
+                } else if (ticker.read() - deadline >= 0) {
+                  loadFromOrigin(flight);
+                } else if (flights.get(flight.key) != flight) {
+                  followSuccessor(flight);
+                } else {
+                  tryLease(flight, deadline, false);
+                }
+              } catch (RuntimeException | Error e) {
+                fail(flight, e);
+              }
+            });
+  }
+
+  /**
+   * Ends a flight that an invalidation overtook while it waited for a peer's lease with the outcome
+   * of the flight that replaced it, which is newer. Asking for the lease itself, it would get it
+   * (the lease's owner is the node) and load the key a second time.
+   */
+  private void followSuccessor(Flight<K, V> flight) {
+    Flight<K, V> successor = flights.get(flight.key);
+    if (successor == null) {
+      // The successor ended already: what it loaded is in L1, or nothing worth waiting for is.
+      Entry<V> current = l1.getIfPresent(flight.key);
+      if (current != null && ticker.read() - current.freshUntil < 0) {
+        finish(flight, current, CacheStatus.FRESH, flight.start);
+      } else {
+        loadFromOrigin(flight);
+      }
+      return;
+    }
+    successor.settled.whenComplete((outcome, error) -> settle(flight, outcome));
   }
 
   /** A peer's entry counts only if it is at least as new as the stale one this flight replaces. */
@@ -782,19 +833,10 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
         });
     guarded.whenComplete(
         (loaded, error) -> {
-          Runnable step =
-              () -> {
-                try {
-                  afterLoad(flight, loaded, error, ticker.read() - started);
-                } catch (RuntimeException | Error e) {
-                  fail(flight, e);
-                }
-              };
-          if (error instanceof TimeoutException) {
-            // The deadline fires on the JDK's single timer thread: readers' callbacks go elsewhere.
-            onExecutor(step);
-          } else {
-            step.run();
+          try {
+            afterLoad(flight, loaded, error, ticker.read() - started);
+          } catch (RuntimeException | Error e) {
+            fail(flight, e);
           }
         });
   }
@@ -898,6 +940,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   }
 
   private void fail(Flight<K, V> flight, Throwable cause) {
+    releaseLease(flight); // the waiting nodes take it over at their next look
     Entry<V> fallback = flight.fallback;
     boolean overtaken =
         fallback != null && isInvalidatedSince(flight.start, flight.mapped, fallback.tags);
@@ -1388,22 +1431,6 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
 
   // ---------------------------------------------------------------------------------------------
   // L2 plumbing
-
-  /**
-   * Runs {@code step} once {@code reply} completes, on the cache's executor unless it already has:
-   * a step may complete readers' futures and their callbacks may block, which must not happen on
-   * the Redis client's I/O thread (a blocking Redis call there waits for a reply only that thread
-   * can read) nor hold up the other commands it serves.
-   */
-  private <T> void afterStore(
-      CompletableFuture<T> reply,
-      BiConsumer<? super @Nullable T, ? super @Nullable Throwable> step) {
-    if (reply.isDone()) {
-      reply.whenComplete(step);
-      return;
-    }
-    reply.whenComplete((value, error) -> onExecutor(() -> step.accept(value, error)));
-  }
 
   /** Runs {@code step} on the cache's executor, or here if the executor refuses it. */
   private void onExecutor(Runnable step) {

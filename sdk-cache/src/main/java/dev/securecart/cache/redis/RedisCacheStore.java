@@ -150,8 +150,8 @@ public final class RedisCacheStore implements CacheStore {
    */
   private static final long UNUSABLE = -1;
 
-  /** Clocks closer than this are taken as they are; see {@link #rebased}. */
-  static final long REBASE_TOLERANCE_MILLIS = 1_000;
+  /** Deadlines read back are moved by whole multiples of this; see {@link #rebased}. */
+  private static final long REBASE_GRANULARITY_MILLIS = 1_000;
 
   /** Takes the lease in KEYS[1] for ARGV[1], for ARGV[2] ms, if it is free or already ARGV[1]'s. */
   private static final RedisScript TRY_LEASE =
@@ -325,14 +325,20 @@ public final class RedisCacheStore implements CacheStore {
    * or behind this node's; the TTL Redis holds counts down alike for both, so rebasing on it keeps
    * the windows' lengths and puts their ends in this node's time.
    */
-  private static StoredEntry rebased(StoredEntry entry, long expiresAtMillis) {
-    long shift = expiresAtMillis - entry.expiresAtMillis();
-    // Within the tolerance the shift is mostly the round trip, which differs from read to read: a
-    // copy must read back the same each time, or the cache would take the copy it already holds
-    // for a newer one (an early refresh would then end at L2 without asking the origin).
-    if (Math.abs(shift) < REBASE_TOLERANCE_MILLIS) {
+  private static StoredEntry rebased(StoredEntry entry, long measuredExpiresAtMillis) {
+    // In whole seconds: what is measured is the clocks' difference plus the round trip, and the
+    // round trip differs from read to read, while a copy must read back the same each time, or the
+    // cache would take the copy it holds for a newer one (an early refresh would then end at L2
+    // without asking the origin). So clocks less than half a second apart are taken as they are.
+    long shift =
+        Math.round(
+                (measuredExpiresAtMillis - entry.expiresAtMillis())
+                    / (double) REBASE_GRANULARITY_MILLIS)
+            * REBASE_GRANULARITY_MILLIS;
+    if (shift == 0) {
       return entry;
     }
+    long expiresAtMillis = entry.expiresAtMillis() + shift;
     if (!entry.isFound()) {
       return StoredEntry.notFound(
           entry.tags(), entry.writtenAtMillis() + shift, expiresAtMillis, entry.stamp());

@@ -29,18 +29,18 @@ final class InMemoryCacheStoreSweepTest {
   void whatExpiredUnderKeysNeverTouchedAgainIsSweptAwayByLaterWrites() {
     Duration minute = Duration.ofMinutes(1);
     for (int i = 0; i < KEYS; i++) {
-      store.write("products", "once-" + i, entry(minute));
-      store.invalidateTag("products", "tag-" + i, minute);
-      store.invalidateKey("products", "gone-" + i, minute);
-      store.tryLease("products", "leased-" + i, "node-a", minute);
+      store.write("products", "once-" + i, entry(minute)).join();
+      store.invalidateTag("products", "tag-" + i, minute).join();
+      store.invalidateKey("products", "gone-" + i, minute).join();
+      store.tryLease("products", "leased-" + i, "node-a", minute).join();
     }
-    store.invalidateAll("products", minute);
+    store.invalidateAll("products", minute).join();
     assertThat(store.size()).isEqualTo(4 * KEYS + 1);
 
     clock.advance(minute.plusSeconds(1));
     // However far the last sweep pushed the next one: at most as many writes as it left.
     for (int i = 0; i < 4 * KEYS + 1 + InMemoryCacheStore.SWEEP_EVERY; i++) {
-      store.write("products", "live", entry(Duration.ofHours(1)));
+      store.write("products", "live", entry(Duration.ofHours(1))).join();
     }
 
     assertThat(store.size()).as("only the live entry").isEqualTo(1);
