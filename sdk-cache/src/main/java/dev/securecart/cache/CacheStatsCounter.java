@@ -120,7 +120,8 @@ public interface CacheStatsCounter {
   void recordBusReconnect();
 
   /**
-   * This node asked for the distributed load lease of a key.
+   * This node asked for the distributed load lease of a key: every grant (a flight that waited and
+   * then took over from a holder that gave up counts one), and each waiting flight's first denial.
    *
    * @param acquired whether it got it (otherwise another node was loading the key)
    */

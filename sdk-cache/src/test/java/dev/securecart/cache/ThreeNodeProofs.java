@@ -195,10 +195,10 @@ abstract class ThreeNodeProofs {
                   return Thread.currentThread().getName();
                 });
 
-    // The executor's thread, or this one if the reply came before the callback was registered.
     assertThat(thread)
         .succeedsWithin(Duration.ofSeconds(10))
-        .isIn("three-node-test", Thread.currentThread().getName());
+        .asString()
+        .doesNotStartWith("lettuce-");
     assertThat(origin.calls("p1")).as("the read was an L2 hit").isEqualTo(1);
     assertThat(nodes.get(1).stats.count("get.L2.HIT")).isEqualTo(1);
   }

@@ -43,7 +43,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -357,11 +357,13 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
 
   /**
    * What an asynchronous caller gets: the flight's future if it is done, else a copy completed on
-   * the cache's executor. The flight itself ends on whichever thread finished its last step, often
-   * a Redis client's I/O thread or the JDK's one timer thread (the origin deadline); a caller's
-   * callback must run on neither, since it may block, and a blocking cache call on an I/O thread
-   * waits for a reply only that thread can read. Synchronous callers wait on the flight directly,
-   * so a busy executor never delays them.
+   * the common pool, as {@code CompletableFuture}'s async methods are. The flight itself ends on
+   * whichever thread finished its last step, often a Redis client's I/O thread or the JDK's one
+   * timer thread (the origin deadline); a caller's callback must run on neither, since it may
+   * block, and a blocking cache call on an I/O thread waits for a reply only that thread can read.
+   * Not the cache's executor: blocked loads may fill it, and the deadline that ended a flight would
+   * then reach its callers only when a load returns. Synchronous callers wait on the flight
+   * directly.
    */
   private <T> CompletableFuture<T> handOver(CompletableFuture<T> flightResult) {
     if (flightResult.isDone()) {
@@ -370,7 +372,8 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     CompletableFuture<T> handedOver = new CompletableFuture<>();
     flightResult.whenComplete(
         (value, error) ->
-            onExecutor(
+            runOn(
+                ForkJoinPool.commonPool(),
                 () -> {
                   if (error != null) {
                     handedOver.completeExceptionally(error);
@@ -684,7 +687,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
    * Asks for the key's lease: taken, this flight loads (after one more look in L2); denied, it
    * waits for the holder's result in L2 until {@code deadline}, asking again after each look, so
    * that a holder that gave up (its load failed, or it died and its lease expired) is replaced by
-   * one waiting node instead of by all of them at the deadline. Only a flight's first ask counts.
+   * one waiting node instead of by all of them at the deadline. A denial is counted once a flight.
    */
   private void tryLease(Flight<K, V> flight, long deadline, boolean first) {
     CacheStore l2Store = store;
@@ -700,9 +703,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
                   l2Failed(error);
                   loadFromOrigin(flight);
                 } else if (acquired) {
-                  if (first) {
-                    stats.recordLease(true);
-                  }
+                  stats.recordLease(true);
                   flight.leased = true;
                   // A peer may have written the key between our read and our lease.
                   pollPeer(flight, deadline, true);
@@ -724,9 +725,9 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
       loadFromOrigin(flight);
       return;
     }
-    // Through onExecutor: a refusal on the JDK's timer thread would be lost, and the flight with
-    // it.
-    CompletableFuture.delayedExecutor(LEASE_POLL_MILLIS, TimeUnit.MILLISECONDS, this::onExecutor)
+    // Through runOn: a refusal on the JDK's timer thread would be lost, and the flight with it.
+    CompletableFuture.delayedExecutor(
+            LEASE_POLL_MILLIS, TimeUnit.MILLISECONDS, step -> runOn(executor, step))
         .execute(() -> pollPeer(flight, deadline, false));
   }
 
@@ -759,7 +760,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
                 } else if (ticker.read() - deadline >= 0) {
                   loadFromOrigin(flight);
                 } else if (flights.get(flight.key) != flight) {
-                  followSuccessor(flight);
+                  awaitSuccessor(flight, deadline);
                 } else {
                   tryLease(flight, deadline, false);
                 }
@@ -770,23 +771,21 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   }
 
   /**
-   * Ends a flight that an invalidation overtook while it waited for a peer's lease with the outcome
-   * of the flight that replaced it, which is newer. Asking for the lease itself, it would get it
-   * (the lease's owner is the node) and load the key a second time.
+   * A flight that an invalidation overtook while it waited for a peer's lease: asking for the lease
+   * itself, it would get it (the lease's owner is the node) while the flight that replaced it holds
+   * it, and load the key a second time. So it takes the fresh entry its successor installs, goes on
+   * asking only once no successor is left, and keeps its own deadline.
    */
-  private void followSuccessor(Flight<K, V> flight) {
-    Flight<K, V> successor = flights.get(flight.key);
-    if (successor == null) {
-      // The successor ended already: what it loaded is in L1, or nothing worth waiting for is.
-      Entry<V> current = l1.getIfPresent(flight.key);
-      if (current != null && ticker.read() - current.freshUntil < 0) {
-        finish(flight, current, CacheStatus.FRESH, flight.start);
-      } else {
-        loadFromOrigin(flight);
-      }
-      return;
+  private void awaitSuccessor(Flight<K, V> flight, long deadline) {
+    // Installed after the invalidation that overtook this flight (which removed what was there).
+    Entry<V> current = l1.getIfPresent(flight.key);
+    if (current != null && ticker.read() - current.freshUntil < 0) {
+      finish(flight, current, CacheStatus.FRESH, flight.start);
+    } else if (flights.get(flight.key) == null) {
+      tryLease(flight, deadline, false);
+    } else {
+      awaitPeer(flight, deadline);
     }
-    successor.settled.whenComplete((outcome, error) -> settle(flight, outcome));
   }
 
   /** A peer's entry counts only if it is at least as new as the stale one this flight replaces. */
@@ -1432,11 +1431,11 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   // ---------------------------------------------------------------------------------------------
   // L2 plumbing
 
-  /** Runs {@code step} on the cache's executor, or here if the executor refuses it. */
-  private void onExecutor(Runnable step) {
+  /** Runs {@code step} on {@code target}, or here if it refuses: a refused step loses a flight. */
+  private static void runOn(Executor target, Runnable step) {
     try {
-      executor.execute(step);
-    } catch (RejectedExecutionException e) {
+      target.execute(step);
+    } catch (RuntimeException e) { // RejectedExecutionException, or whatever an executor throws
       // A refused step would leave its flight, and the readers waiting on it, unfinished.
       step.run();
     }
