@@ -5,8 +5,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The policy's bulkhead already had its maximum number of calls in flight (and none finished within
- * the configured wait), so the call was rejected without reaching the dependency. Never retried by
- * the policy and never counted by its circuit breaker. Built without a stack trace.
+ * the configured wait), so the attempt was rejected without reaching the dependency. That attempt
+ * only: when it was a retry, an earlier attempt of the same call did reach the dependency. Never
+ * retried by the policy and never counted by its circuit breaker. Built without a stack trace.
  */
 public final class BulkheadFullException extends PolicyException {
 

@@ -5,8 +5,10 @@ import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The policy's circuit breaker is open (or half-open with every trial call taken), so the call was
- * rejected without reaching the dependency. Never retried by the policy. Built without a stack
+ * The policy's circuit breaker is open (or half-open with every trial call taken), so the attempt
+ * was rejected without reaching the dependency. That attempt only: when it was a retry, an earlier
+ * attempt of the same call did reach the dependency (and may have tripped the breaker), so this
+ * does not mean that nothing happened there. Never retried by the policy. Built without a stack
  * trace: while a circuit is open this is the expected answer on a hot path, and the cause (if any)
  * has one.
  */

@@ -2,8 +2,14 @@ package dev.securecart.core.policy.internal;
 
 import dev.failsafe.Bulkhead;
 import dev.failsafe.internal.BulkheadImpl;
+import dev.failsafe.spi.PolicyExecutor;
+import dev.failsafe.spi.Scheduler;
 import dev.securecart.core.policy.BulkheadConfig;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -17,14 +23,22 @@ import java.util.concurrent.locks.ReentrantLock;
  * rejection thus destroys a permit until the bulkhead rejects everything, for good
  * (failsafe-lib/failsafe#393, unfixed in 3.3.2). Here a synchronous acquire first tries without
  * queueing, and waits, if it may, on a condition that {@link #releasePermit()} signals, so it never
- * leaves a waiter behind. Asynchronous calls keep Failsafe's own waiting, which cancels its waiters
- * correctly.
+ * leaves a waiter behind.
+ *
+ * <p>Asynchronous calls lose permits the same way: Failsafe's asynchronous acquire queues a future,
+ * and a release that takes a future whose wait has just timed out (at once, for a zero wait) counts
+ * the permit as given and loses it. So they do not use it either: {@link PolicyBulkheadExecutor}
+ * tries without queueing and, if it may wait, waits in {@link #acquireAsync}, where a permit that
+ * reaches a waiter who already gave up goes back.
  */
 final class PolicyBulkhead extends BulkheadImpl<Object> {
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition released = lock.newCondition();
   private final AtomicInteger waiting = new AtomicInteger();
+  private final ConcurrentLinkedQueue<CompletableFuture<Boolean>> asyncWaiters =
+      new ConcurrentLinkedQueue<>();
+  private final long maxWaitNanos;
 
   PolicyBulkhead(BulkheadConfig config) {
     super(
@@ -32,6 +46,62 @@ final class PolicyBulkhead extends BulkheadImpl<Object> {
             .withMaxWaitTime(config.maxWait())
             .build()
             .getConfig());
+    this.maxWaitNanos = PolicyCircuitBreaker.saturatedNanos(config.maxWait());
+  }
+
+  @Override
+  public PolicyExecutor<Object> toExecutor(int policyIndex) {
+    return new PolicyBulkheadExecutor(this, policyIndex);
+  }
+
+  /**
+   * Asks for a permit without blocking: completes with true once the caller holds one, with false
+   * when the bulkhead's maximum wait passed first, or when {@code cancelled} was called.
+   */
+  CompletableFuture<Boolean> acquireAsync(Scheduler scheduler) {
+    if (tryAcquirePermit()) {
+      return CompletableFuture.completedFuture(true);
+    }
+    if (maxWaitNanos <= 0) {
+      return CompletableFuture.completedFuture(false);
+    }
+    CompletableFuture<Boolean> waiter = new CompletableFuture<>();
+    asyncWaiters.add(waiter);
+    // A permit released between the try above and the add would otherwise wait for the next one.
+    handOff();
+    if (!waiter.isDone()) {
+      Future<?> deadline =
+          scheduler.schedule(
+              () -> {
+                giveUp(waiter);
+                return null;
+              },
+              maxWaitNanos,
+              TimeUnit.NANOSECONDS);
+      CompletableFuture<?> unused =
+          waiter.whenComplete((acquired, error) -> deadline.cancel(false));
+    }
+    return waiter;
+  }
+
+  /** Ends a wait without a permit, unless the waiter already got one. */
+  @SuppressWarnings("CollectionUndefinedEquality") // a waiter is itself: identity is what counts
+  void giveUp(CompletableFuture<Boolean> waiter) {
+    if (waiter.complete(false)) {
+      asyncWaiters.remove(waiter);
+    }
+  }
+
+  /** Gives free permits to asynchronous waiters, oldest first. */
+  @SuppressWarnings("CollectionUndefinedEquality") // a waiter is itself: identity is what counts
+  private void handOff() {
+    CompletableFuture<Boolean> waiter;
+    while ((waiter = asyncWaiters.peek()) != null && tryAcquirePermit()) {
+      if (!asyncWaiters.remove(waiter) || !waiter.complete(true)) {
+        // Taken by another hand-off, or it gave up meanwhile: the permit goes back.
+        super.releasePermit();
+      }
+    }
   }
 
   @Override
@@ -66,6 +136,9 @@ final class PolicyBulkhead extends BulkheadImpl<Object> {
   @Override
   public void releasePermit() {
     super.releasePermit();
+    if (!asyncWaiters.isEmpty()) {
+      handOff();
+    }
     if (waiting.get() > 0) {
       lock.lock();
       try {

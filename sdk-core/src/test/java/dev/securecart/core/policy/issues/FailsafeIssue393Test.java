@@ -10,6 +10,7 @@ import dev.securecart.core.policy.ResiliencePolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -62,6 +63,44 @@ final class FailsafeIssue393Test {
       release.countDown();
       for (Future<String> occupant : occupants) {
         assertThat(occupant.get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("done");
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {0, 20})
+  void rejectedAsynchronousCallsDoNotLeakPermits(long maxWaitMillis) throws Exception {
+    ResiliencePolicy policy =
+        ResiliencePolicy.of(
+            "async-leak",
+            PolicyConfig.builder()
+                .noCircuitBreaker()
+                .bulkhead(
+                    BulkheadConfig.builder(SLOTS).maxWait(Duration.ofMillis(maxWaitMillis)).build())
+                .build());
+
+    // Failsafe's own asynchronous acquire lost a permit to a waiter whose wait had just ended; the
+    // race needs many rounds to show, so each round checks that every slot came back.
+    for (int round = 0; round < 200; round++) {
+      List<CompletableFuture<String>> occupants = new ArrayList<>();
+      for (int i = 0; i < SLOTS; i++) {
+        CompletableFuture<String> held = new CompletableFuture<>();
+        occupants.add(held);
+        CompletableFuture<String> call = policy.getAsync(() -> held);
+        assertThat(call).as("round %d: slot %d usable", round, i).isNotDone();
+        occupants.add(call);
+      }
+      List<CompletableFuture<String>> rejected = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        rejected.add(policy.getAsync(() -> CompletableFuture.completedFuture("rejected")));
+      }
+      for (CompletableFuture<String> call : rejected) {
+        assertThatThrownBy(() -> call.get(WAIT_SECONDS, TimeUnit.SECONDS))
+            .hasCauseInstanceOf(BulkheadFullException.class);
+      }
+      for (int i = 0; i < occupants.size(); i += 2) {
+        occupants.get(i).complete("done");
+        assertThat(occupants.get(i + 1).get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("done");
       }
     }
   }
