@@ -30,10 +30,12 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
@@ -138,6 +140,9 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
    */
   private static final ThreadLocal<Boolean> READS_REPLIES = new ThreadLocal<>();
 
+  /** Decisions in a row without an answer in time that switch the limiter to its fallback. */
+  static final int LATE_DECISIONS_BEFORE_FALLBACK = 3;
+
   static final int MAX_IN_FLIGHT = 2;
   static final int MAX_BATCH = 128;
 
@@ -169,6 +174,10 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
   private final AtomicLong scriptCalls = new AtomicLong();
 
   private volatile boolean degraded;
+
+  /** Decisions in a row that Redis did not answer in time; reset by any answer. */
+  private final AtomicInteger lateInARow = new AtomicInteger();
+
   private final AtomicBoolean probing = new AtomicBoolean();
   private final AtomicBoolean replyThreadWarned = new AtomicBoolean();
   private volatile long nextProbeAt;
@@ -258,7 +267,24 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
       RedisConnection<String, String> connection, RateLimiterConfig config) {
     requireNonNull(connection, "connection");
     requireNonNull(config, "config");
-    return new RedisRateLimiter(connection, config, null, 0);
+    return new RedisRateLimiter(connection, config, null, 0).warmedUp();
+  }
+
+  /**
+   * Sends one probe and waits for it (a second at most, whatever it answers): the first decision of
+   * a fresh JVM would otherwise pay for loading the script and the classes on the reply path, 10–17
+   * ms on a small machine, past any sensible deadline.
+   */
+  private RedisRateLimiter warmedUp() {
+    try {
+      call(probeKeys, probeArgs()).get(1, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      // Redis down or slow now: the first decisions will find out, and fall back.
+      log.debug("Rate limiter '{}': the warm-up probe failed", config.name(), e);
+    }
+    return this;
   }
 
   /**
@@ -438,6 +464,9 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
 
   private Decision decided(Request request, Decision decision, long now) {
     stats.recordDecision(REDIS, decision.isAllowed());
+    if (lateInARow.get() != 0) {
+      lateInARow.set(0);
+    }
     if (decision.isAllowed() && request.granted > request.least) {
       long extra = request.granted - request.least;
       int most = config.localBatch();
@@ -663,6 +692,12 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     if (degraded) {
       return;
     }
+    // One late answer (a GC pause or a stall of this JVM, one slow command) is not an outage:
+    // that decision falls back on its own. Only several in a row, or an error, switch the limiter.
+    if (cause instanceof TimeoutException
+        && lateInARow.incrementAndGet() < LATE_DECISIONS_BEFORE_FALLBACK) {
+      return;
+    }
     synchronized (this) {
       if (degraded) {
         return;
@@ -687,6 +722,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
         return;
       }
       degraded = false;
+      lateInARow.set(0);
     }
     stats.recordFallback(false);
     log.info(
@@ -702,25 +738,29 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     }
     nextProbeAt = now + recoveryIntervalNanos;
     long started = ticker.read();
-    // A script call that touches nothing: proves the connection, the script cache and the server.
+    String[] keys = probeKeys;
+    call(keys, probeArgs())
+        .whenComplete(
+            (reply, error) -> {
+              long took = ticker.read() - started;
+              // Back only when Redis answers within the decision deadline again, or every
+              // decision would wait out its deadline and the limiter would flap.
+              if (error == null && took <= deadlineNanos) {
+                recovered();
+              }
+              probing.set(false);
+            });
+  }
+
+  /** A script call that touches nothing: proves the connection, the script cache and the server. */
+  private String[] probeArgs() {
     String[] args = new String[argsHead.length + 4];
     args[0] = "probe";
     args[1] = clientMicros == null ? "" : Long.toString(clientMicros.getAsLong());
     args[2] = "0";
     System.arraycopy(argsHead, 0, args, 3, argsHead.length);
     args[args.length - 1] = "0";
-    String[] keys = probeKeys;
-    call(keys, args)
-        .whenComplete(
-            (reply, error) -> {
-              long took = ticker.read() - started;
-              // Back only when Redis answers within the decision deadline again (with slack for
-              // a noisy host), or every decision would wait out its deadline.
-              if (error == null && took <= Math.max(2 * deadlineNanos, 20_000_000L)) {
-                recovered();
-              }
-              probing.set(false);
-            });
+    return args;
   }
 
   private Decision fallback(String[] keys, long permits) {

@@ -177,6 +177,32 @@ final class RedisRateLimiterFaultTest {
   }
 
   @Test
+  void oneLateAnswerFallsBackForItsDecisionOnlyButSeveralInARowSwitchTheLimiter() {
+    RecordingStats stats = new RecordingStats();
+    RedisRateLimiter limiter =
+        onRedis(config("late").limit(RateLimit.perSecond(100_000)).stats(stats).build());
+
+    // A stall of this JVM or one slow command looks the same from here: one answer too late.
+    proxy.latency(DEADLINE.multipliedBy(5));
+    assertThat(limiter.tryAcquire("k").source()).isEqualTo(Decision.Source.FALLBACK);
+    assertThat(limiter.isFallingBack()).as("one late answer is not an outage").isFalse();
+    assertThat(stats.transitions).isEmpty();
+
+    // Several in a row are: the limiter stops asking Redis until a check finds it in time again.
+    for (int i = 1; i < RedisRateLimiter.LATE_DECISIONS_BEFORE_FALLBACK; i++) {
+      assertThat(limiter.tryAcquire("k").source()).isEqualTo(Decision.Source.FALLBACK);
+    }
+    assertThat(limiter.isFallingBack()).isTrue();
+
+    proxy.latency(Duration.ZERO);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> limiter.tryAcquire("k").source() == Decision.Source.REDIS);
+    assertThat(stats.transitions).containsExactly(true, false);
+  }
+
+  @Test
   void failingClosedRejectsEveryRequestWhileRedisIsDown() {
     RedisRateLimiter limiter =
         onRedis(config("closed").limit(RateLimit.perMinute(100)).failMode(FailMode.CLOSED).build());
