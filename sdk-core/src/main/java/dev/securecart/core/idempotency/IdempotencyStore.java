@@ -36,8 +36,10 @@ import java.time.Duration;
  *       over; once another request took over, the late owner's {@code complete} returns {@code
  *       false} and cannot overwrite the result of the request that replaced it.
  *   <li><b>Retention.</b> A completed key replays its response for the store's {@code retention}
- *       after completion; then it is forgotten and the key can start again. Entries in progress are
- *       kept as long.
+ *       after completion; then it is forgotten and the key can start again. An entry in progress is
+ *       kept for its lease plus the retention, so that for a whole retention after its lease a new
+ *       {@code begin} is told it takes over (and must ask the provider whether the owner got
+ *       through) rather than starting afresh.
  *   <li><b>Fingerprints.</b> A key held for one request fingerprint answers {@link
  *       BeginResult.Mismatch} to any other fingerprint, in progress or completed.
  * </ul>

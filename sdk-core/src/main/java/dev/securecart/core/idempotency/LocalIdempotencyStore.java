@@ -111,7 +111,8 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
               if (entry == null || entry.isExpired(now)) {
                 LeaseToken token = LeaseToken.random();
                 result[0] = new BeginResult.Started(token, false);
-                return Entry.inProgress(fingerprint, token, now + leaseNanos, now + retentionNanos);
+                return Entry.inProgress(
+                    fingerprint, token, now + leaseNanos, now + leaseNanos + retentionNanos);
               }
               if (!entry.fingerprint.equals(fingerprint)) {
                 result[0] = new BeginResult.Mismatch();
@@ -129,7 +130,8 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
               }
               LeaseToken token = LeaseToken.random();
               result[0] = new BeginResult.Started(token, true);
-              return Entry.inProgress(fingerprint, token, now + leaseNanos, now + retentionNanos);
+              return Entry.inProgress(
+                  fingerprint, token, now + leaseNanos, now + leaseNanos + retentionNanos);
             });
     return requireNonNull(result[0], "result");
   }

@@ -394,15 +394,29 @@ public abstract class IdempotencyStoreContractTest {
 
     @Test
     @DisplayName(
-        "an abandoned key is forgotten after the retention, and its owner can no longer complete it")
+        "an abandoned key is forgotten a retention after its lease, and its owner can no longer"
+            + " complete it")
     void anAbandonedKeyIsForgottenAfterTheRetention() {
       Started abandoned = started(store().begin(key("order-1"), CHARGE_10));
-      clock.advance(RETENTION);
+      clock.advance(LEASE.plus(RETENTION));
 
       assertThat(store().complete(key("order-1"), abandoned.token(), CHARGED)).isFalse();
       assertThat(store().release(key("order-1"), abandoned.token())).isFalse();
       Started fresh = started(store().begin(key("order-1"), CHARGE_99));
       assertThat(fresh.takeover()).isFalse();
+    }
+
+    @Test
+    @DisplayName(
+        "an abandoned key is taken over, not started afresh, for a whole retention after its lease,"
+            + " even a retention as short as the lease")
+    void anAbandonedKeyIsTakenOverForAWholeRetentionAfterItsLease() {
+      IdempotencyStore shortRetention = newStore(LEASE, LEASE);
+      started(shortRetention.begin(key("order-1"), CHARGE_10));
+      clock.advance(LEASE.plus(LEASE).minusMillis(1));
+
+      // The owner may have charged: the next request must ask the provider before charging again.
+      assertThat(started(shortRetention.begin(key("order-1"), CHARGE_10)).takeover()).isTrue();
     }
   }
 

@@ -82,7 +82,7 @@ final class LocalIdempotencyStoreTest extends IdempotencyStoreContractTest {
       assertThatThrownBy(() -> store.begin(key("late"), CHARGE_10))
           .isInstanceOf(IdempotencyStoreException.class);
 
-      clock.advance(RETENTION.plusSeconds(1));
+      clock.advance(LEASE.plus(RETENTION).plusSeconds(1));
 
       assertThat(store.begin(key("late"), CHARGE_10)).isInstanceOf(BeginResult.Started.class);
     }

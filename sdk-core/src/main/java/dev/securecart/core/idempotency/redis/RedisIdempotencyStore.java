@@ -117,11 +117,14 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
                   return {2, left}
                 end
               end
+              -- Kept for the lease plus the retention: a begin after the lease ended is told it
+              -- takes over (and must ask the provider first) for a whole retention, however short.
+              local keep = tonumber(ARGV[3]) + tonumber(ARGV[4])
               redis.call('DEL', KEYS[1])
               redis.call('HSET', KEYS[1], 'state', 'busy', 'fp', ARGV[1], 'owner', ARGV[2],
                 'lease', string.format('%.0f', now + tonumber(ARGV[3])),
-                'expires', string.format('%.0f', now + tonumber(ARGV[4])))
-              redis.call('PEXPIRE', KEYS[1], ARGV[4])
+                'expires', string.format('%.0f', now + keep))
+              redis.call('PEXPIRE', KEYS[1], string.format('%.0f', keep))
               if state then
                 return {1}
               end
