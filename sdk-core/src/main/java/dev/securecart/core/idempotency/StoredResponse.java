@@ -18,7 +18,9 @@ import org.jspecify.annotations.Nullable;
  * protobuf). Bytes cross Redis as they are; nothing is ever Java-serialised.
  *
  * <p>The body may hold personal data and is never printed: {@link #toString()} shows its length.
- * Keep responses small; a store holds each one for its whole retention window.
+ * Keep responses small; a store holds each one for its whole retention window, so the body is
+ * bounded ({@value #MAX_BODY_LENGTH} bytes): 100,000 keys of a megabyte would be 100 GB of heap,
+ * and each such write holds up Redis' one thread and its replication.
  *
  * <p>Immutable and thread-safe: the body is copied on the way in and on the way out.
  */
@@ -26,6 +28,9 @@ public final class StoredResponse {
 
   /** The highest status accepted: HTTP statuses, gRPC codes and the like fit below it. */
   public static final int MAX_STATUS = 999;
+
+  /** The longest body, in bytes: 1 MiB, ample for a gateway's reply or a label's reference. */
+  public static final int MAX_BODY_LENGTH = 1 << 20;
 
   /** The most metadata entries a response may carry. */
   public static final int MAX_METADATA_ENTRIES = 32;
@@ -63,10 +68,10 @@ public final class StoredResponse {
    * Returns a response with a status and a body.
    *
    * @param status 0 to {@value #MAX_STATUS}, for example an HTTP status
-   * @param body the body; copied
+   * @param body the body, at most {@value #MAX_BODY_LENGTH} bytes; copied
    * @return the response
    * @throws NullPointerException if {@code body} is null
-   * @throws IllegalArgumentException if {@code status} is out of range
+   * @throws IllegalArgumentException if {@code status} is out of range or {@code body} too long
    */
   public static StoredResponse of(int status, byte[] body) {
     return of(status, body, Map.of());
@@ -76,13 +81,14 @@ public final class StoredResponse {
    * Returns a response with a status, a body and metadata.
    *
    * @param status 0 to {@value #MAX_STATUS}, for example an HTTP status
-   * @param body the body; copied
+   * @param body the body, at most {@value #MAX_BODY_LENGTH} bytes; copied
    * @param metadata at most {@value #MAX_METADATA_ENTRIES} entries, names of 1 to {@value
    *     #MAX_METADATA_NAME_LENGTH} characters and values of at most {@value
    *     #MAX_METADATA_VALUE_LENGTH} characters; copied, in its iteration order
    * @return the response
    * @throws NullPointerException if {@code body}, {@code metadata} or an entry of it is null
-   * @throws IllegalArgumentException if {@code status} or {@code metadata} break the limits above
+   * @throws IllegalArgumentException if {@code status}, {@code body} or {@code metadata} break the
+   *     limits above
    */
   public static StoredResponse of(int status, byte[] body, Map<String, String> metadata) {
     requireArgument(
@@ -91,6 +97,11 @@ public final class StoredResponse {
         MAX_STATUS,
         status);
     requireNonNull(body, "body");
+    requireArgument(
+        body.length <= MAX_BODY_LENGTH,
+        "body must be at most %d bytes, but had %d",
+        MAX_BODY_LENGTH,
+        body.length);
     requireNonNull(metadata, "metadata");
     requireArgument(
         metadata.size() <= MAX_METADATA_ENTRIES,

@@ -12,6 +12,15 @@ import org.junit.jupiter.api.Test;
 final class StoredResponseTest {
 
   @Test
+  void aBodyIsBoundedSoThatAStoreCannotBeFilledWithAFewHugeResponses() {
+    assertThat(StoredResponse.of(200, new byte[StoredResponse.MAX_BODY_LENGTH]).body())
+        .hasSize(StoredResponse.MAX_BODY_LENGTH);
+    assertThatThrownBy(() -> StoredResponse.of(200, new byte[StoredResponse.MAX_BODY_LENGTH + 1]))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("body must be at most 1048576 bytes, but had 1048577");
+  }
+
+  @Test
   void theBodyIsCopiedOnTheWayInAndOut() {
     byte[] body = "{\"ok\":true}".getBytes(UTF_8);
     StoredResponse response = StoredResponse.of(200, body);
