@@ -43,6 +43,7 @@ final class KeyTable {
   private final Function<String, Cell> factory;
   private final States states;
   private final int maximumKeys;
+  private final int overshoot;
   private final AtomicBoolean sweeping = new AtomicBoolean();
   private final LongAdder evictions = new LongAdder();
   private volatile long nextSweep;
@@ -52,6 +53,7 @@ final class KeyTable {
     this.factory = key -> new Cell(emptyState);
     this.states = states;
     this.maximumKeys = maximumKeys;
+    this.overshoot = Math.max(1, maximumKeys / 8);
   }
 
   /** The cell of {@code key}, created if needed. */
@@ -60,8 +62,13 @@ final class KeyTable {
     if (cell != null) {
       return cell;
     }
-    if (cells.size() >= maximumKeys) {
-      makeRoom(now);
+    // While one thread makes room, others may add a few keys (an eighth of the bound); past that
+    // they wait for it, or a flood of new keys on several threads grows the table without bound
+    // (a test saw 17,000 keys in a table of 1,000).
+    while (cells.size() >= maximumKeys
+        && !makeRoom(now)
+        && cells.size() >= maximumKeys + overshoot) {
+      Thread.onSpinWait();
     }
     return cells.computeIfAbsent(key, factory);
   }
@@ -78,9 +85,10 @@ final class KeyTable {
     }
   }
 
-  private void makeRoom(long now) {
+  /** Makes room unless another thread is at it; returns whether this one did. */
+  private boolean makeRoom(long now) {
     if (!sweeping.compareAndSet(false, true)) {
-      return; // another thread is making room; the table may overshoot by a few keys meanwhile
+      return false;
     }
     try {
       sweep(now);
@@ -91,6 +99,7 @@ final class KeyTable {
     } finally {
       sweeping.set(false);
     }
+    return true;
   }
 
   private void sweep(long now) {

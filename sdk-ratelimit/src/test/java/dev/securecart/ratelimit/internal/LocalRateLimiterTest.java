@@ -187,9 +187,16 @@ final class LocalRateLimiterTest extends RateLimiterContractTest {
                 }));
       }
       start.countDown();
+      // The table's size while the threads spray: bounded, not only at the end.
+      int largest = 0;
+      while (!sprays.stream().allMatch(Future::isDone)) {
+        largest = Math.max(largest, limiter.trackedKeys(0));
+        Thread.onSpinWait();
+      }
       for (Future<?> spray : sprays) {
         spray.get(30, TimeUnit.SECONDS);
       }
+      assertThat(largest).isLessThanOrEqualTo(1_000 + 1_000 / 8 + threads);
     } finally {
       pool.shutdownNow();
     }
