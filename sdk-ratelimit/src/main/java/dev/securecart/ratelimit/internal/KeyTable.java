@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 
 /**
@@ -65,10 +66,15 @@ final class KeyTable {
     // While one thread makes room, others may add a few keys (an eighth of the bound); past that
     // they wait for it, or a flood of new keys on several threads grows the table without bound
     // (a test saw 17,000 keys in a table of 1,000).
-    while (cells.size() >= maximumKeys
-        && !makeRoom(now)
-        && cells.size() >= maximumKeys + overshoot) {
-      Thread.onSpinWait();
+    for (int waits = 0;
+        cells.size() >= maximumKeys && !makeRoom(now) && cells.size() >= maximumKeys + overshoot;
+        waits++) {
+      // A sweep of a large table takes a while: spin briefly, then leave the core to it.
+      if (waits < 100) {
+        Thread.onSpinWait();
+      } else {
+        LockSupport.parkNanos(50_000);
+      }
     }
     return cells.computeIfAbsent(key, factory);
   }

@@ -35,7 +35,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
@@ -140,8 +139,13 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
    */
   private static final ThreadLocal<Boolean> READS_REPLIES = new ThreadLocal<>();
 
-  /** Decisions in a row without an answer in time that switch the limiter to its fallback. */
-  static final int LATE_DECISIONS_BEFORE_FALLBACK = 3;
+  /**
+   * How many deadlines Redis must stay silent, counted from the first decision it left without an
+   * answer, before the limiter switches to its fallback.
+   */
+  static final int SILENT_DEADLINES_BEFORE_FALLBACK = 3;
+
+  private static final long NOT_LATE = Long.MIN_VALUE;
 
   static final int MAX_IN_FLIGHT = 2;
   static final int MAX_BATCH = 128;
@@ -175,8 +179,11 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
 
   private volatile boolean degraded;
 
-  /** Decisions in a row that Redis did not answer in time; reset by any answer. */
-  private final AtomicInteger lateInARow = new AtomicInteger();
+  /**
+   * When a decision first went without an answer since the last answer ({@link #NOT_LATE}: none
+   * has). Time, not a count of decisions: one stall leaves every concurrent decision late at once.
+   */
+  private final AtomicLong lateSince = new AtomicLong(NOT_LATE);
 
   private final AtomicBoolean probing = new AtomicBoolean();
   private final AtomicBoolean replyThreadWarned = new AtomicBoolean();
@@ -276,6 +283,9 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
    * ms on a small machine, past any sensible deadline.
    */
   private RedisRateLimiter warmedUp() {
+    if (READS_REPLIES.get() != null) {
+      return this; // built on a thread that reads replies: waiting would hold up its own answer
+    }
     try {
       call(probeKeys, probeArgs()).get(1, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -464,8 +474,8 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
 
   private Decision decided(Request request, Decision decision, long now) {
     stats.recordDecision(REDIS, decision.isAllowed());
-    if (lateInARow.get() != 0) {
-      lateInARow.set(0);
+    if (lateSince.get() != NOT_LATE) {
+      lateSince.set(NOT_LATE);
     }
     if (decision.isAllowed() && request.granted > request.least) {
       long extra = request.granted - request.least;
@@ -692,11 +702,19 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     if (degraded) {
       return;
     }
-    // One late answer (a GC pause or a stall of this JVM, one slow command) is not an outage:
-    // that decision falls back on its own. Only several in a row, or an error, switch the limiter.
-    if (cause instanceof TimeoutException
-        && lateInARow.incrementAndGet() < LATE_DECISIONS_BEFORE_FALLBACK) {
-      return;
+    // A late answer (a GC pause or a stall of this JVM, one slow command) is not an outage: that
+    // decision falls back on its own. Redis silent for several deadlines, or an error, switch the
+    // limiter.
+    if (cause instanceof TimeoutException) {
+      long now = System.nanoTime(); // real time, as the deadline's wait: a test's ticker may stand
+      long since = lateSince.get();
+      if (since == NOT_LATE) {
+        lateSince.compareAndSet(NOT_LATE, now);
+        return;
+      }
+      if (now - since < SILENT_DEADLINES_BEFORE_FALLBACK * deadlineNanos) {
+        return;
+      }
     }
     synchronized (this) {
       if (degraded) {
@@ -722,7 +740,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
         return;
       }
       degraded = false;
-      lateInARow.set(0);
+      lateSince.set(NOT_LATE);
     }
     stats.recordFallback(false);
     log.info(

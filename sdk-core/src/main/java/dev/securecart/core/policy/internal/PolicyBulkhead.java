@@ -70,26 +70,40 @@ final class PolicyBulkhead extends BulkheadImpl<Object> {
     // A permit released between the try above and the add would otherwise wait for the next one.
     handOff();
     if (!waiter.isDone()) {
-      Future<?> deadline =
-          scheduler.schedule(
-              () -> {
-                giveUp(waiter);
-                return null;
-              },
-              maxWaitNanos,
-              TimeUnit.NANOSECONDS);
+      Future<?> deadline;
+      try {
+        deadline =
+            scheduler.schedule(
+                () -> {
+                  giveUp(waiter);
+                  return null;
+                },
+                maxWaitNanos,
+                TimeUnit.NANOSECONDS);
+      } catch (RuntimeException e) {
+        // No deadline (a scheduler shut down): a wait without one would keep its permit forever.
+        if (!giveUp(waiter)) {
+          releasePermit();
+        }
+        throw e;
+      }
       CompletableFuture<?> unused =
           waiter.whenComplete((acquired, error) -> deadline.cancel(false));
     }
     return waiter;
   }
 
-  /** Ends a wait without a permit, unless the waiter already got one. */
+  /**
+   * Ends a wait without a permit; returns false when the waiter had already got one (which the
+   * caller then owns, and must release if its call will not run).
+   */
   @SuppressWarnings("CollectionUndefinedEquality") // a waiter is itself: identity is what counts
-  void giveUp(CompletableFuture<Boolean> waiter) {
+  boolean giveUp(CompletableFuture<Boolean> waiter) {
     if (waiter.complete(false)) {
       asyncWaiters.remove(waiter);
+      return true;
     }
+    return !Boolean.TRUE.equals(waiter.getNow(false));
   }
 
   /** Gives free permits to asynchronous waiters, oldest first. */

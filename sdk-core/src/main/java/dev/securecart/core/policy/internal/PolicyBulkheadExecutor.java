@@ -39,8 +39,11 @@ final class PolicyBulkheadExecutor extends BulkheadExecutor<Object> {
     future.setCancelFn(
         this,
         (mayInterrupt, cancelResult) -> {
-          promise.complete(cancelResult);
-          bulkhead.giveUp(acquired);
+          // Whoever completes the promise first decides: cancelled, the call never runs, so a
+          // permit that reached the waiter meanwhile must go back here or it is lost.
+          if (promise.complete(cancelResult) && !bulkhead.giveUp(acquired)) {
+            bulkhead.releasePermit();
+          }
         });
     return promise;
   }
