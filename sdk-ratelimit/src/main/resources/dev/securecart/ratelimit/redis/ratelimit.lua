@@ -37,6 +37,8 @@ local floor, ceil, max, min = math.floor, math.ceil, math.max, math.min
 local state, limitOf, dirty = {}, {}, {}
 
 -- Loading normalises a state to now: refill for the token bucket, roll for the sliding window.
+-- A state from the future (the Redis host's clock stepped back) is taken as of now, and written
+-- back so: it neither resets counts (more admissions) nor holds a key back by the step.
 -- A value in another algorithm's format (the limiter's algorithm changed, or nodes of a rolling
 -- deploy disagree) counts as no state: the patterns are anchored, so no format parses as another.
 local function load(k, j)
@@ -45,12 +47,18 @@ local function load(k, j)
   local raw = redis.call('GET', KEYS[k])
   local t, b = T[j], B[j]
   if algo == 1 then
-    s = tonumber(raw) or 0
+    local stored = tonumber(raw) or 0
+    s = min(stored, now + b * t)
+    if s < stored then dirty[k] = true end
   elseif algo == 2 then
     local tok, ts
     if raw then tok, ts = string.match(raw, '^(%d+) (%d+)$') end
     if tok then
       s = {tonumber(tok), tonumber(ts)}
+      if s[2] > now then
+        s[2] = now
+        dirty[k] = true
+      end
       local r = floor((now - s[2]) / t)
       if r > 0 then
         s[1] = min(b, s[1] + r)
@@ -66,7 +74,10 @@ local function load(k, j)
     if raw then i, c, q = string.match(raw, '^(%d+) (%d+) (%d+)$') end
     if i then
       i, c, q = tonumber(i), tonumber(c), tonumber(q)
-      if i == idx then s = {idx, c, q}
+      if i > idx then
+        s = {idx, c, q}
+        dirty[k] = true
+      elseif i == idx then s = {idx, c, q}
       elseif i == idx - 1 then s = {idx, 0, c}
       else s = {idx, 0, 0} end
     else

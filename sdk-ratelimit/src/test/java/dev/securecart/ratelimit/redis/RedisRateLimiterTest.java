@@ -32,6 +32,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -81,6 +82,37 @@ final class RedisRateLimiterTest extends RateLimiterContractTest {
   @Override
   protected Decision.Source expectedSource() {
     return Decision.Source.REDIS;
+  }
+
+  @ParameterizedTest
+  @EnumSource(Algorithm.class)
+  void aBackwardStepOfTheRedisHostsClockNeitherAdmitsMoreNorHoldsKeysBackByTheStep(
+      Algorithm algorithm) {
+    // Just past a minute boundary, where a sliding window's index changes.
+    AtomicLong micros = new AtomicLong(TimeUnit.MINUTES.toMicros(29_000_000) + 1_000);
+    RedisRateLimiter limiter =
+        RedisRateLimiter.withClientTime(
+            connection,
+            real("step-" + algorithm).algorithm(algorithm).limit(RateLimit.perMinute(5)).build(),
+            micros::get,
+            0);
+    int allowed = 0;
+    for (int i = 0; i < 5; i++) {
+      allowed += limiter.tryAcquire("k").isAllowed() ? 1 : 0;
+    }
+
+    micros.addAndGet(-5_000); // NTP steps the Redis host back 5 ms, across the boundary
+    for (int i = 0; i < 5; i++) {
+      allowed += limiter.tryAcquire("k").isAllowed() ? 1 : 0;
+    }
+    assertThat(allowed).as("no second burst").isEqualTo(5);
+
+    micros.addAndGet(-TimeUnit.HOURS.toMicros(1)); // and then an hour back
+    assertThat(limiter.tryAcquire("k").isAllowed()).as("still used up").isFalse();
+    micros.addAndGet(TimeUnit.SECONDS.toMicros(61));
+    assertThat(limiter.tryAcquire("k").isAllowed())
+        .as("held back a period, not an hour more")
+        .isTrue();
   }
 
   private RateLimiterConfig.Builder real(String name) {
