@@ -185,6 +185,9 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
    */
   private final AtomicLong lateSince = new AtomicLong(NOT_LATE);
 
+  /** When the last decision went without an answer: a long enough gap ends a spell of them. */
+  private volatile long lastLate = NOT_LATE;
+
   private final AtomicBoolean probing = new AtomicBoolean();
   private final AtomicBoolean replyThreadWarned = new AtomicBoolean();
   private volatile long nextProbeAt;
@@ -707,12 +710,19 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     // limiter.
     if (cause instanceof TimeoutException) {
       long now = System.nanoTime(); // real time, as the deadline's wait: a test's ticker may stand
+      long window = SILENT_DEADLINES_BEFORE_FALLBACK * deadlineNanos;
       long since = lateSince.get();
-      if (since == NOT_LATE) {
-        lateSince.compareAndSet(NOT_LATE, now);
+      long last = lastLate;
+      lastLate = now;
+      // A spell of lateness with no decision for a recovery interval (no traffic) has ended: a
+      // late decision after a quiet minute is the first of a new spell, not proof of an outage.
+      if (since == NOT_LATE
+          || last == NOT_LATE
+          || now - last >= Math.max(window, recoveryIntervalNanos)) {
+        lateSince.set(now);
         return;
       }
-      if (now - since < SILENT_DEADLINES_BEFORE_FALLBACK * deadlineNanos) {
+      if (now - since < window) {
         return;
       }
     }

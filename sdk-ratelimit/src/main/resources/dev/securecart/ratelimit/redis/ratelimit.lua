@@ -75,7 +75,8 @@ local function load(k, j)
     if i then
       i, c, q = tonumber(i), tonumber(c), tonumber(q)
       if i > idx then
-        s = {idx, c, q}
+        -- Everything counted there happened after the start of the window now current.
+        s = {idx, c + q, 0}
         dirty[k] = true
       elseif i == idx then s = {idx, c, q}
       elseif i == idx - 1 then s = {idx, 0, c}

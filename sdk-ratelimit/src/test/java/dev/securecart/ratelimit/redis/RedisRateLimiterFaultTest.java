@@ -203,9 +203,10 @@ final class RedisRateLimiterFaultTest {
     assertThat(stats.transitions).isEmpty();
 
     // Redis silent for several deadlines is: the limiter stops asking it until a check finds it
-    // answering in time again.
+    // answering in time again (decisions keep coming, as traffic does in an outage).
     await()
         .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(5))
         .until(
             () -> {
               limiter.tryAcquire("k");
@@ -218,6 +219,23 @@ final class RedisRateLimiterFaultTest {
         .pollInterval(Duration.ofMillis(20))
         .until(() -> limiter.tryAcquire("k").source() == Decision.Source.REDIS);
     assertThat(stats.transitions).containsExactly(true, false);
+  }
+
+  @Test
+  void aLateDecisionAfterAQuietSpellIsNotTakenForAnOutage() {
+    RecordingStats stats = new RecordingStats();
+    RedisRateLimiter limiter =
+        onRedis(config("quiet").limit(RateLimit.perSecond(100_000)).stats(stats).build());
+    proxy.latency(DEADLINE.multipliedBy(5));
+    assertThat(limiter.tryAcquire("k").source()).isEqualTo(Decision.Source.FALLBACK);
+
+    // No traffic for longer than a recovery interval (100 ms here): that spell of lateness ended.
+    long quietUntil = System.nanoTime() + Duration.ofMillis(200).toNanos();
+    await().until(() -> System.nanoTime() - quietUntil >= 0);
+
+    assertThat(limiter.tryAcquire("k").source()).isEqualTo(Decision.Source.FALLBACK);
+    assertThat(limiter.isFallingBack()).as("one late decision after a quiet spell").isFalse();
+    assertThat(stats.transitions).isEmpty();
   }
 
   @Test
