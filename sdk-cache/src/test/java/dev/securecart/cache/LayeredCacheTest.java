@@ -60,6 +60,13 @@ final class LayeredCacheTest {
         .statsCounter(name -> stats);
   }
 
+  /** A node on {@code store} with an hour-long distributed lease. */
+  private LayeredCache.Builder<String, String> leasedOn(CacheStore store) {
+    return builder(policy().build())
+        .sharedStore(store, Codec.utf8())
+        .distributedLease(Duration.ofHours(1));
+  }
+
   private LayeredCache<String, String> cache() {
     return builder(policy().build()).build();
   }
@@ -709,11 +716,7 @@ final class LayeredCacheTest {
   void aLoadThatReplacesThisNodesLeasedLoadAfterAnInvalidationTakesTheLeaseOverAtOnce()
       throws Exception {
     CacheStore store = CacheStore.inMemory(clock);
-    LayeredCache<String, String> node =
-        builder(policy().build())
-            .sharedStore(store, Codec.utf8())
-            .distributedLease(Duration.ofHours(1))
-            .build();
+    LayeredCache<String, String> node = leasedOn(store).build();
     origin.hold();
     CompletableFuture<String> first = node.getAsync("p1");
     origin.awaitEntered();
@@ -788,11 +791,7 @@ final class LayeredCacheTest {
             .sharedStore(store, Codec.utf8())
             .distributedLease(Duration.ofHours(1))
             .build();
-    LayeredCache<String, String> node =
-        builder(policy().build())
-            .sharedStore(store, Codec.utf8())
-            .distributedLease(Duration.ofHours(1))
-            .build();
+    LayeredCache<String, String> node = leasedOn(store).build();
     CompletableFuture<String> peerRead = peer.getAsync("cold");
     assertThat(peerEntered.await(10, TimeUnit.SECONDS)).isTrue();
     CompletableFuture<String> read = node.getAsync("cold");
@@ -814,11 +813,7 @@ final class LayeredCacheTest {
   void aFlightOvertakenWhileWaitingForAPeersLeaseLeavesTheLeaseToItsSuccessor() throws Exception {
     CacheStore store = CacheStore.inMemory(clock);
     assertThat(store.tryLease("products", "p1", "a-peer", Duration.ofHours(1)).get()).isTrue();
-    LayeredCache<String, String> node =
-        builder(policy().build())
-            .sharedStore(store, Codec.utf8())
-            .distributedLease(Duration.ofHours(1))
-            .build();
+    LayeredCache<String, String> node = leasedOn(store).build();
     CompletableFuture<String> first = node.getAsync("p1");
     await().until(() -> stats.count("lease.denied") == 1);
     node.invalidate("p1"); // the waiting flight is overtaken; the next read starts another
@@ -849,12 +844,7 @@ final class LayeredCacheTest {
         new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new SynchronousQueue<>());
     CountDownLatch busy = new CountDownLatch(1);
     try {
-      LayeredCache<String, String> node =
-          builder(policy().build())
-              .executor(full)
-              .sharedStore(store, Codec.utf8())
-              .distributedLease(Duration.ofHours(1))
-              .build();
+      LayeredCache<String, String> node = leasedOn(store).executor(full).build();
       CompletableFuture<String> read = node.getAsync("p1");
       await().until(() -> stats.count("lease.denied") == 1);
       // Its one thread, once the cache's own 10 ms looks leave it free: then the pool refuses.

@@ -69,6 +69,19 @@ final class RedisCacheStoreTest extends CacheStoreContractTest {
     return ns.prefix() + cache() + ":e:{" + key + "}";
   }
 
+  /** "v", written at {@code written}: fresh, stale and ending a minute apart; load 5 ns. */
+  private static StoredEntry minuteApart(long written, Set<String> tags, long stamp) {
+    return StoredEntry.found(
+        "v".getBytes(StandardCharsets.UTF_8),
+        tags,
+        written,
+        written + 60_000,
+        written + 120_000,
+        written + 180_000,
+        stamp,
+        5);
+  }
+
   @Test
   void withClocksLessThanHalfASecondApartAnEntryReadsBackAsWrittenEveryTime() throws Exception {
     FakeClock clock = FakeClock.create(); // stands still while Redis counts the TTL down
@@ -76,16 +89,7 @@ final class RedisCacheStoreTest extends CacheStoreContractTest {
         RedisCacheStore.builder(connector).keyPrefix(ns.prefix()).clock(clock).build()) {
       long stamp = get(both.read(cache(), "k")).stamp();
       long written = clock.millis();
-      StoredEntry found =
-          StoredEntry.found(
-              "v".getBytes(StandardCharsets.UTF_8),
-              Set.of(),
-              written,
-              written + 60_000,
-              written + 120_000,
-              written + 180_000,
-              stamp,
-              5);
+      StoredEntry found = minuteApart(written, Set.of(), stamp);
       assertThat(get(both.write(cache(), "k", found))).isTrue();
       // The TTL moves on by a few milliseconds, as the round trip does between two reads.
       await().until(() -> (Long) redis("PTTL", entryKey("k")) < 180_000 - 20);
@@ -115,16 +119,7 @@ final class RedisCacheStoreTest extends CacheStoreContractTest {
             RedisCacheStore.builder(connector).keyPrefix(ns.prefix()).clock(readerClock).build()) {
       long stamp = get(reader.read(cache(), "k")).stamp();
       long written = writerClock.millis();
-      StoredEntry found =
-          StoredEntry.found(
-              "v".getBytes(StandardCharsets.UTF_8),
-              Set.of("a"),
-              written,
-              written + 60_000,
-              written + 120_000,
-              written + 180_000,
-              stamp,
-              5);
+      StoredEntry found = minuteApart(written, Set.of("a"), stamp);
       assertThat(get(writer.write(cache(), "k", found))).isTrue();
       assertThat(
               get(

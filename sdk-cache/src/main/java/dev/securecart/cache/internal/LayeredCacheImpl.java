@@ -365,23 +365,11 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
    * then reach its callers only when a load returns. Synchronous callers wait on the flight
    * directly.
    */
-  private <T> CompletableFuture<T> handOver(CompletableFuture<T> flightResult) {
-    if (flightResult.isDone()) {
-      return flightResult;
-    }
-    CompletableFuture<T> handedOver = new CompletableFuture<>();
-    flightResult.whenComplete(
-        (value, error) ->
-            runOn(
-                ForkJoinPool.commonPool(),
-                () -> {
-                  if (error != null) {
-                    handedOver.completeExceptionally(error);
-                  } else {
-                    handedOver.complete(value);
-                  }
-                }));
-    return handedOver;
+  private static <T> CompletableFuture<T> handOver(CompletableFuture<T> flightResult) {
+    // The pool named: CompletableFuture's own default is a thread per task below 2 cores.
+    return flightResult.isDone()
+        ? flightResult
+        : flightResult.whenCompleteAsync((value, error) -> {}, ForkJoinPool.commonPool());
   }
 
   private CompletableFuture<CacheResult<V>> lookupInternal(

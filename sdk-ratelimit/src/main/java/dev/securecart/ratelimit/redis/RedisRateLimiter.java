@@ -183,7 +183,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
    * When a decision first went without an answer since the last answer ({@link #NOT_LATE}: none
    * has). Time, not a count of decisions: one stall leaves every concurrent decision late at once.
    */
-  private final AtomicLong lateSince = new AtomicLong(NOT_LATE);
+  private volatile long lateSince = NOT_LATE;
 
   /** When the last decision went without an answer: a long enough gap ends a spell of them. */
   private volatile long lastLate = NOT_LATE;
@@ -477,8 +477,8 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
 
   private Decision decided(Request request, Decision decision, long now) {
     stats.recordDecision(REDIS, decision.isAllowed());
-    if (lateSince.get() != NOT_LATE) {
-      lateSince.set(NOT_LATE);
+    if (lateSince != NOT_LATE) {
+      lateSince = NOT_LATE;
     }
     if (decision.isAllowed() && request.granted > request.least) {
       long extra = request.granted - request.least;
@@ -711,7 +711,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     if (cause instanceof TimeoutException) {
       long now = System.nanoTime(); // real time, as the deadline's wait: a test's ticker may stand
       long window = SILENT_DEADLINES_BEFORE_FALLBACK * deadlineNanos;
-      long since = lateSince.get();
+      long since = lateSince;
       long last = lastLate;
       lastLate = now;
       // A spell of lateness with no decision for a recovery interval (no traffic) has ended: a
@@ -719,7 +719,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
       if (since == NOT_LATE
           || last == NOT_LATE
           || now - last >= Math.max(window, recoveryIntervalNanos)) {
-        lateSince.set(now);
+        lateSince = now;
         return;
       }
       if (now - since < window) {
@@ -750,7 +750,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
         return;
       }
       degraded = false;
-      lateSince.set(NOT_LATE);
+      lateSince = NOT_LATE;
     }
     stats.recordFallback(false);
     log.info(

@@ -44,14 +44,7 @@ final class FailsafeIssue393Test {
   @ParameterizedTest
   @ValueSource(longs = {0, 20})
   void rejectedCallsDoNotLeakPermits(long maxWaitMillis) throws Exception {
-    ResiliencePolicy policy =
-        ResiliencePolicy.of(
-            "leak",
-            PolicyConfig.builder()
-                .noCircuitBreaker()
-                .bulkhead(
-                    BulkheadConfig.builder(SLOTS).maxWait(Duration.ofMillis(maxWaitMillis)).build())
-                .build());
+    ResiliencePolicy policy = bulkheaded("leak", maxWaitMillis);
 
     for (int round = 0; round < 3; round++) {
       CountDownLatch release = new CountDownLatch(1);
@@ -70,14 +63,7 @@ final class FailsafeIssue393Test {
   @ParameterizedTest
   @ValueSource(longs = {0, 20})
   void rejectedAsynchronousCallsDoNotLeakPermits(long maxWaitMillis) throws Exception {
-    ResiliencePolicy policy =
-        ResiliencePolicy.of(
-            "async-leak",
-            PolicyConfig.builder()
-                .noCircuitBreaker()
-                .bulkhead(
-                    BulkheadConfig.builder(SLOTS).maxWait(Duration.ofMillis(maxWaitMillis)).build())
-                .build());
+    ResiliencePolicy policy = bulkheaded("async-leak", maxWaitMillis);
 
     // Failsafe's own asynchronous acquire lost a permit to a waiter whose wait had just ended; the
     // race needs many rounds to show, so each round checks that every slot came back.
@@ -103,6 +89,17 @@ final class FailsafeIssue393Test {
         assertThat(occupants.get(i + 1).get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("done");
       }
     }
+  }
+
+  /** A policy with only a bulkhead of {@link #SLOTS} slots. */
+  private static ResiliencePolicy bulkheaded(String name, long maxWaitMillis) {
+    return ResiliencePolicy.of(
+        name,
+        PolicyConfig.builder()
+            .noCircuitBreaker()
+            .bulkhead(
+                BulkheadConfig.builder(SLOTS).maxWait(Duration.ofMillis(maxWaitMillis)).build())
+            .build());
   }
 
   /** Occupies every slot with a call that blocks until {@code release}; fails if one is refused. */
