@@ -51,8 +51,22 @@ final class Gcra {
     };
   }
 
-  /** Gives back {@code n} permits taken by a decision whose other limits then failed to commit. */
-  static long refund(Spec spec, long state, long n) {
-    return state - n * spec.t;
+  /**
+   * The state after giving back {@code n} permits that a decision took by moving the state from
+   * {@code seen} to {@code taken}, when its other limits then failed to commit; {@code current} is
+   * the state now and {@code now} the time now (read after every decision that moved the state).
+   *
+   * <p>Exact when nothing moved the state since, and when the key was still busy at {@code now}
+   * ({@code seen >= now}): every later decision then started from a time in the future and shifted
+   * the state by its own permits only. Otherwise a later decision may have found the key idle and
+   * started from its own time, which absorbed this decision's permits: subtracting them would take
+   * that decision's permits away and over-admit. Nothing is given back then, which holds back at
+   * most {@code n} permits of a key that was idle a moment ago.
+   */
+  static long refund(Spec spec, long seen, long taken, long current, long now, long n) {
+    if (current == taken) {
+      return seen;
+    }
+    return seen >= now ? current - n * spec.t : current;
   }
 }

@@ -286,7 +286,7 @@ public final class LocalRateLimiter implements RateLimiter {
       for (int i = 0; i < count; i++) {
         if (!cells[i].compareAndSet(seen[i], next[i])) {
           for (int j = 0; j < i; j++) {
-            refund(specs[j], cells[j], now, n);
+            refund(specs[j], cells[j], seen[j], next[j], now, n);
           }
           continue attempt;
         }
@@ -304,14 +304,16 @@ public final class LocalRateLimiter implements RateLimiter {
     }
   }
 
-  private void refund(Spec spec, Cell cell, long now, long n) {
+  private void refund(Spec spec, Cell cell, long seen, long taken, long takenAt, long n) {
     while (true) {
       long state = cell.get();
       if (state == Cell.DEAD) {
         return;
       }
       long refunded =
-          sliding ? SlidingWindow.refund(spec, state, now, n) : Gcra.refund(spec, state, n);
+          sliding
+              ? SlidingWindow.refund(spec, state, takenAt, n)
+              : Gcra.refund(spec, seen, taken, state, now(), n);
       if (cell.compareAndSet(state, refunded)) {
         return;
       }
