@@ -31,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -431,6 +432,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     return fallback(keys, permits);
   }
 
+  @SuppressWarnings("FutureReturnValueIgnored") // the answer is completed in the callback
   private CompletableFuture<Decision> decideAsync(String[] keys, long permits) {
     long now = ticker.read();
     if (config.localBatch() > 0) {
@@ -445,20 +447,34 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     }
     Request request = submit(keys, permits, now, null);
     long wait = deadlineNanos - (ticker.read() - now);
-    return request
+    CompletableFuture<Decision> answer = new CompletableFuture<>();
+    request
         .orTimeout(Math.max(1, wait), TimeUnit.NANOSECONDS)
-        .handle(
+        .whenComplete(
             (decision, error) -> {
               if (error == null) {
-                return decided(request, decision, now);
+                answer.complete(decided(request, decision, now));
+                return;
               }
               Throwable cause =
                   error instanceof CompletionException && error.getCause() != null
                       ? error.getCause()
                       : error;
-              failed(cause, request.redisKeys[0]);
-              return fallback(keys, permits);
+              if (cause instanceof TimeoutException) {
+                // orTimeout completes on the JDK's one timer thread, which every orTimeout in the
+                // JVM shares: neither the fallback's WARN nor the caller's callbacks belong there.
+                ForkJoinPool.commonPool()
+                    .execute(() -> answer.complete(failedOver(cause, request, keys, permits)));
+              } else {
+                answer.complete(failedOver(cause, request, keys, permits));
+              }
             });
+    return answer;
+  }
+
+  private Decision failedOver(Throwable cause, Request request, String[] keys, long permits) {
+    failed(cause, request.redisKeys[0]);
+    return fallback(keys, permits);
   }
 
   private Request submit(String[] keys, long permits, long now, @Nullable Thread waiter) {

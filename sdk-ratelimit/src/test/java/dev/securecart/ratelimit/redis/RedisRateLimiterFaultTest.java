@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -361,6 +362,28 @@ final class RedisRateLimiterFaultTest {
       proxy.heal();
     }
     assertThat(limiter.tryAcquire("after").source()).isEqualTo(Decision.Source.REDIS);
+  }
+
+  @Test
+  void anAsyncDecisionThatMissesItsDeadlineCompletesOffTheJdkTimerThread() throws Exception {
+    RecordingStats stats = new RecordingStats();
+    RedisRateLimiter limiter =
+        onRedis(config("late-async").limit(RateLimit.perSecond(1_000)).stats(stats).build());
+    proxy.latency(Duration.ofSeconds(2));
+    try {
+      // Registered before the deadline passes, so the callback runs where the answer completes.
+      CompletableFuture<Object[]> answered =
+          limiter
+              .tryAcquireAsync("late", 1)
+              .thenApply(d -> new Object[] {d, Thread.currentThread().getName()});
+      Object[] result = answered.get(20, TimeUnit.SECONDS);
+      assertThat(((Decision) result[0]).source()).isEqualTo(Decision.Source.FALLBACK);
+      assertThat((String) result[1])
+          .as("the JDK's timer thread is shared by every orTimeout in the JVM")
+          .doesNotContain("CompletableFutureDelayScheduler");
+    } finally {
+      proxy.heal();
+    }
   }
 
   /** A limiter on the proxied connection, once its decisions come from Redis. */
