@@ -42,6 +42,9 @@ import java.time.Duration;
  *       through) rather than starting afresh.
  *   <li><b>Fingerprints.</b> A key held for one request fingerprint answers {@link
  *       BeginResult.Mismatch} to any other fingerprint, in progress or completed.
+ *   <li><b>Unknown outcomes.</b> A {@code begin} that throws may have claimed the key; a {@code
+ *       begin} with the token it tried ({@link IdempotencyStoreException#attemptedToken()}) takes
+ *       the claim back instead of waiting out the lease and taking over a request that never ran.
  * </ul>
  *
  * <p>Implementations are thread-safe.
@@ -58,16 +61,54 @@ public interface IdempotencyStore {
   Duration MAX_DURATION = Duration.ofDays(366);
 
   /**
-   * Claims {@code key} for a request with {@code fingerprint}, or reports why it cannot.
+   * Claims {@code key} for a request with {@code fingerprint}, or reports why it cannot; the same
+   * as {@link #begin(IdempotencyKey, RequestFingerprint, LeaseToken)} with a fresh {@link
+   * LeaseToken#random()}.
    *
    * @param key the request's idempotency key
    * @param fingerprint what the request asks for
    * @return {@link BeginResult.Started} if the caller now owns the key, else what holds it
    * @throws NullPointerException if an argument is null
    * @throws IdempotencyStoreException if the store's storage fails; the key may then be in progress
-   *     with a lease nobody holds, until the lease ends
+   *     under the token the call tried ({@link IdempotencyStoreException#attemptedToken()}), which
+   *     the three-argument {@code begin} takes back
    */
-  BeginResult begin(IdempotencyKey key, RequestFingerprint fingerprint);
+  default BeginResult begin(IdempotencyKey key, RequestFingerprint fingerprint) {
+    return begin(key, fingerprint, LeaseToken.random());
+  }
+
+  /**
+   * Claims {@code key} for a request with {@code fingerprint} under the caller's {@code token}, or
+   * reports why it cannot; and hands back a claim that this token already holds.
+   *
+   * <p>This is how a caller gets out of a {@code begin} whose outcome it does not know. A {@code
+   * begin} that fails with {@link IdempotencyStoreException} (Redis answered after the command
+   * timeout, the reply was lost) may have recorded its claim all the same; every other caller then
+   * sees {@link BeginResult.InProgress} for the whole lease, and after it a takeover of a request
+   * that never ran. Calling {@code begin} again with the token that call tried (its {@link
+   * IdempotencyStoreException#attemptedToken()}, or the token the caller passed) returns {@link
+   * BeginResult.Started} with {@code takeover() == false} and a fresh lease when the key is in
+   * progress under that token, whether or not its lease has run out; it starts the key when the
+   * first call never reached the storage; and it answers like the two-argument {@code begin}
+   * otherwise ({@link BeginResult.Completed} once that token completed the key, {@link
+   * BeginResult.Mismatch} for another fingerprint).
+   *
+   * <p>A token stands for one attempt that has not acted yet: pass a fresh {@link
+   * LeaseToken#random()} or the attempted token of a {@code begin} that threw, and give it to no
+   * other request. Never pass the token of a {@code Started} after work was done under it: the
+   * store would hand the key back as if nothing had happened.
+   *
+   * @param key the request's idempotency key
+   * @param fingerprint what the request asks for
+   * @param token the owner token to record, and to recognise as the caller's own
+   * @return {@link BeginResult.Started} with {@code token} if the caller now owns the key, else
+   *     what holds it
+   * @throws NullPointerException if an argument is null
+   * @throws IdempotencyStoreException if the store's storage fails; when the outcome is unknown its
+   *     {@link IdempotencyStoreException#attemptedToken()} is {@code token}, and calling this
+   *     method again with it is safe
+   */
+  BeginResult begin(IdempotencyKey key, RequestFingerprint fingerprint, LeaseToken token);
 
   /**
    * Records {@code response} as the outcome of the request that owns {@code key}, to be replayed to

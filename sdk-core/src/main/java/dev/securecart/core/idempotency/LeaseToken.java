@@ -13,6 +13,10 @@ import java.util.Locale;
  * the current owner. An owner whose lease expired and whose key another request then took over
  * holds a stale token, so its late completion cannot overwrite the newer request's result.
  *
+ * <p>A caller may choose the token itself with {@link IdempotencyStore#begin(IdempotencyKey,
+ * RequestFingerprint, LeaseToken)}, so that it still knows the token when {@code begin} fails with
+ * an unknown outcome and can take its claim back; use {@link #random()} for that, one per attempt.
+ *
  * <p>Tokens are 128 random bits. They are not secrets, but they are capabilities: pass them only to
  * the code that finishes the request.
  *
@@ -42,7 +46,8 @@ public record LeaseToken(String value) {
   }
 
   /**
-   * Returns a new token of 128 bits from a {@link SecureRandom}, for store implementations.
+   * Returns a new token of 128 bits from a {@link SecureRandom}, for stores and for callers that
+   * choose their own token.
    *
    * @return a token no other call returned (with overwhelming probability)
    */

@@ -95,9 +95,10 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
   }
 
   @Override
-  public BeginResult begin(IdempotencyKey key, RequestFingerprint fingerprint) {
+  public BeginResult begin(IdempotencyKey key, RequestFingerprint fingerprint, LeaseToken token) {
     requireNonNull(key, "key");
     requireNonNull(fingerprint, "fingerprint");
+    requireNonNull(token, "token");
     long now = ticker.read();
     if (entries.estimatedSize() >= maximumSize) {
       requireRoomFor(key);
@@ -108,28 +109,28 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
         .compute(
             key,
             (k, entry) -> {
-              if (entry == null || entry.isExpired(now)) {
-                LeaseToken token = LeaseToken.random();
-                result[0] = new BeginResult.Started(token, false);
-                return Entry.inProgress(
-                    fingerprint, token, now + leaseNanos, now + leaseNanos + retentionNanos);
+              boolean takeover = false;
+              if (entry != null && !entry.isExpired(now)) {
+                if (!entry.fingerprint.equals(fingerprint)) {
+                  result[0] = new BeginResult.Mismatch();
+                  return entry;
+                }
+                StoredResponse response = entry.response;
+                if (response != null) {
+                  result[0] = new BeginResult.Completed(response);
+                  return entry;
+                }
+                // The caller's own claim (see the interface): handed back, never taken over.
+                if (!entry.owner.equals(token)) {
+                  long leaseLeft = entry.leaseEndsAt - now;
+                  if (leaseLeft > 0) {
+                    result[0] = new BeginResult.InProgress(Duration.ofNanos(leaseLeft));
+                    return entry;
+                  }
+                  takeover = true;
+                }
               }
-              if (!entry.fingerprint.equals(fingerprint)) {
-                result[0] = new BeginResult.Mismatch();
-                return entry;
-              }
-              StoredResponse response = entry.response;
-              if (response != null) {
-                result[0] = new BeginResult.Completed(response);
-                return entry;
-              }
-              long leaseLeft = entry.leaseEndsAt - now;
-              if (leaseLeft > 0) {
-                result[0] = new BeginResult.InProgress(Duration.ofNanos(leaseLeft));
-                return entry;
-              }
-              LeaseToken token = LeaseToken.random();
-              result[0] = new BeginResult.Started(token, true);
+              result[0] = new BeginResult.Started(token, takeover);
               return Entry.inProgress(
                   fingerprint, token, now + leaseNanos, now + leaseNanos + retentionNanos);
             });

@@ -203,6 +203,65 @@ public abstract class IdempotencyStoreContractTest {
   }
 
   @Nested
+  @DisplayName("begin with the caller's token")
+  class BeginWithToken {
+
+    @Test
+    @DisplayName(
+        "a begin with the token of the claim in progress gets it back: no takeover, a fresh lease")
+    void aBeginWithTheTokenOfTheClaimInProgressGetsItBack() {
+      LeaseToken mine = LeaseToken.random();
+      assertThat(store().begin(key("order-1"), CHARGE_10, mine))
+          .isEqualTo(new Started(mine, false));
+      clock.advance(Duration.ofSeconds(10));
+
+      assertThat(otherNode().begin(key("order-1"), CHARGE_10))
+          .isEqualTo(new InProgress(Duration.ofSeconds(20)));
+      assertThat(otherNode().begin(key("order-1"), CHARGE_10, LeaseToken.random()))
+          .isEqualTo(new InProgress(Duration.ofSeconds(20)));
+      assertThat(otherNode().begin(key("order-1"), CHARGE_10, mine))
+          .isEqualTo(new Started(mine, false));
+      assertThat(store().begin(key("order-1"), CHARGE_10)).isEqualTo(new InProgress(LEASE));
+      assertThat(store().complete(key("order-1"), mine, CHARGED)).isTrue();
+    }
+
+    @Test
+    @DisplayName("the caller's own claim is handed back even after its lease ran out")
+    void theCallersOwnClaimIsHandedBackAfterItsLease() {
+      LeaseToken mine = LeaseToken.random();
+      store().begin(key("order-1"), CHARGE_10, mine);
+      clock.advance(LEASE.plusSeconds(5));
+
+      assertThat(store().begin(key("order-1"), CHARGE_10, mine))
+          .isEqualTo(new Started(mine, false));
+    }
+
+    @Test
+    @DisplayName("a token neither overrides a mismatch nor reopens the key it completed")
+    void aTokenNeitherOverridesAMismatchNorReopensACompletedKey() {
+      LeaseToken mine = LeaseToken.random();
+      store().begin(key("order-1"), CHARGE_10, mine);
+
+      assertThat(store().begin(key("order-1"), CHARGE_99, mine)).isEqualTo(new Mismatch());
+      assertThat(store().complete(key("order-1"), mine, CHARGED)).isTrue();
+      assertThat(store().begin(key("order-1"), CHARGE_10, mine)).isEqualTo(new Completed(CHARGED));
+    }
+
+    @Test
+    @DisplayName("another request's expired claim is taken over under the caller's token")
+    void anotherRequestsExpiredClaimIsTakenOverUnderTheCallersToken() {
+      store().begin(key("order-1"), CHARGE_10);
+      clock.advance(LEASE);
+      LeaseToken mine = LeaseToken.random();
+
+      assertThat(otherNode().begin(key("order-1"), CHARGE_10, mine))
+          .isEqualTo(new Started(mine, true));
+      assertThat(store().begin(key("order-2"), CHARGE_10, mine))
+          .isEqualTo(new Started(mine, false));
+    }
+  }
+
+  @Nested
   @DisplayName("complete")
   class Complete {
 

@@ -94,17 +94,19 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
       end
       """;
 
-  /** ARGV: fingerprint, new owner token, lease ms, retention ms, now ms ('' for Redis TIME). */
+  /** ARGV: fingerprint, owner token, lease ms, retention ms, now ms ('' for Redis TIME). */
   private static final RedisScript BEGIN =
       RedisScript.of(
           NOW
               + """
               local now = now_millis(ARGV[5])
-              local e = redis.call('HMGET', KEYS[1], 'state', 'fp', 'lease', 'expires', 'response')
+              local e = redis.call('HMGET', KEYS[1], 'state', 'fp', 'lease', 'expires', 'response',
+                'owner')
               local state = e[1]
               if state and tonumber(e[4]) <= now then
                 state = false
               end
+              local takeover = false
               if state then
                 if e[2] ~= ARGV[1] then
                   return {4}
@@ -112,9 +114,15 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
                 if state == 'done' then
                   return {3, e[5]}
                 end
-                local left = tonumber(e[3]) - now
-                if left > 0 then
-                  return {2, left}
+                -- In progress under the caller's own token: an earlier begin of this caller ran
+                -- here but its reply never reached it, so nothing was done under it. Hand the
+                -- claim back with a fresh lease rather than report it in progress or taken over.
+                if e[6] ~= ARGV[2] then
+                  local left = tonumber(e[3]) - now
+                  if left > 0 then
+                    return {2, left}
+                  end
+                  takeover = true
                 end
               end
               -- Kept for the lease plus the retention: a begin after the lease ended is told it
@@ -125,7 +133,7 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
                 'lease', string.format('%.0f', now + tonumber(ARGV[3])),
                 'expires', string.format('%.0f', now + keep))
               redis.call('PEXPIRE', KEYS[1], string.format('%.0f', keep))
-              if state then
+              if takeover then
                 return {1}
               end
               return {0}
@@ -229,15 +237,16 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   @Override
-  public BeginResult begin(IdempotencyKey key, RequestFingerprint fingerprint) {
+  public BeginResult begin(IdempotencyKey key, RequestFingerprint fingerprint, LeaseToken token) {
     requireNonNull(key, "key");
     requireNonNull(fingerprint, "fingerprint");
-    LeaseToken token = LeaseToken.random();
+    requireNonNull(token, "token");
     Object result =
         run(
             BEGIN,
             "begin",
             key,
+            token,
             ScriptOutputType.MULTI,
             fingerprint.bytes(),
             ascii(token.value()),
@@ -245,7 +254,7 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
             retentionMillis,
             now());
     if (!(result instanceof List<?> reply)) {
-      throw unexpected("begin", key, result);
+      throw unexpected("begin", key, token, result);
     }
     long code = reply.isEmpty() ? -1 : asLong(reply.get(0));
     if (code == 0 || code == 1) {
@@ -265,7 +274,7 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
     if (code == 4) {
       return new BeginResult.Mismatch();
     }
-    throw unexpected("begin", key, reply);
+    throw unexpected("begin", key, token, reply);
   }
 
   @Override
@@ -278,6 +287,7 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
             COMPLETE,
             "complete",
             key,
+            null,
             ScriptOutputType.INTEGER,
             ascii(token.value()),
             StoredResponseCodec.encode(response),
@@ -291,7 +301,7 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
     requireNonNull(key, "key");
     requireNonNull(token, "token");
     Object reply =
-        run(RELEASE, "release", key, ScriptOutputType.INTEGER, ascii(token.value()), now());
+        run(RELEASE, "release", key, null, ScriptOutputType.INTEGER, ascii(token.value()), now());
     return isOne("release", key, reply);
   }
 
@@ -313,37 +323,43 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
     return keyPrefix + "{" + key.value() + "}";
   }
 
+  /**
+   * Runs {@code script} on {@code key}'s entry. {@code attempted} is the token a {@code begin}
+   * tries to record: a failure then leaves the claim unknown, and the exception carries the token
+   * so that the caller can take the claim back.
+   */
   private Object run(
       RedisScript script,
       String operation,
       IdempotencyKey key,
+      @Nullable LeaseToken attempted,
       ScriptOutputType output,
       byte[]... args) {
     byte[][] keys = {redisKey(key).getBytes(StandardCharsets.UTF_8)};
+    Object reply;
     try {
-      Object reply = script.eval(connection, output, keys, args);
-      if (reply == null) {
-        throw unexpected(operation, key, "nil");
-      }
-      return reply;
+      reply = script.eval(connection, output, keys, args);
     } catch (RedisException e) {
-      throw new IdempotencyStoreException(
+      String message =
           String.format(
               Locale.ROOT,
               "Redis failed to %s idempotency key '%s' (%s)",
               operation,
               key.value(),
-              e.getClass().getSimpleName()),
-          key,
-          e);
+              e.getClass().getSimpleName());
+      throw failure(message, key, attempted, e);
     }
+    if (reply == null) {
+      throw unexpected(operation, key, attempted, "nil");
+    }
+    return reply;
   }
 
   private static boolean isOne(String operation, IdempotencyKey key, Object reply) {
     if (reply instanceof Long number && (number == 0L || number == 1L)) {
       return number == 1L;
     }
-    throw unexpected(operation, key, reply);
+    throw unexpected(operation, key, null, reply);
   }
 
   private byte[] now() {
@@ -354,13 +370,21 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
     return value instanceof Long number ? number : Long.MIN_VALUE;
   }
 
+  /** An answer the scripts never give: what the script did, if anything, is unknown. */
   private static IdempotencyStoreException unexpected(
-      String operation, IdempotencyKey key, Object reply) {
+      String operation, IdempotencyKey key, @Nullable LeaseToken attempted, Object reply) {
     String shape = reply instanceof List<?> list ? "a list of " + list.size() : "'" + reply + "'";
-    return new IdempotencyStoreException(
-        "Redis answered " + operation + " of idempotency key '" + key.value() + "' unexpectedly",
-        key,
-        new IllegalStateException("unexpected script reply: " + shape));
+    String message =
+        "Redis answered " + operation + " of idempotency key '" + key.value() + "' unexpectedly";
+    return failure(
+        message, key, attempted, new IllegalStateException("unexpected script reply: " + shape));
+  }
+
+  private static IdempotencyStoreException failure(
+      String message, IdempotencyKey key, @Nullable LeaseToken attempted, Throwable cause) {
+    return attempted == null
+        ? new IdempotencyStoreException(message, key, cause)
+        : new IdempotencyStoreException(message, key, attempted, cause);
   }
 
   private static byte[] ascii(long value) {

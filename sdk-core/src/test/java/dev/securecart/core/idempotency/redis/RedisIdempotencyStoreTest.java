@@ -2,6 +2,7 @@ package dev.securecart.core.idempotency.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import dev.securecart.core.idempotency.BeginResult;
@@ -108,6 +109,15 @@ final class RedisIdempotencyStoreTest extends IdempotencyStoreContractTest {
         .keyPrefix(namespace.prefix())
         .lease(lease)
         .build();
+  }
+
+  /** A connector whose connections go through {@code proxy}, giving up after {@code timeout}. */
+  private static RedisConnector connectorThrough(FaultProxy proxy, Duration timeout) {
+    return RedisConnector.create(
+        RedisSettings.builder(proxy.proxied(server).uri())
+            .commandTimeout(timeout)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build());
   }
 
   @Nested
@@ -236,12 +246,7 @@ final class RedisIdempotencyStoreTest extends IdempotencyStoreContractTest {
     void closedConnectionsAndFrozenServersFailTyped() {
       String fingerprintHex = HexFormat.of().formatHex(CHARGE_10.bytes());
       try (FaultProxy proxy = FaultProxy.startFor(server);
-          RedisConnector connector =
-              RedisConnector.create(
-                  RedisSettings.builder(proxy.proxied(server).uri())
-                      .commandTimeout(Duration.ofMillis(500))
-                      .connectTimeout(Duration.ofSeconds(5))
-                      .build())) {
+          RedisConnector connector = connectorThrough(proxy, Duration.ofMillis(500))) {
         RedisConnection<byte[], byte[]> connection = connector.connect(ByteArrayCodec.INSTANCE);
         IdempotencyStore store =
             RedisIdempotencyStore.builder(connection).keyPrefix(namespace.prefix()).build();
@@ -261,6 +266,47 @@ final class RedisIdempotencyStoreTest extends IdempotencyStoreContractTest {
         assertThatThrownBy(() -> store.begin(key("order-3"), CHARGE_10))
             .isInstanceOf(IdempotencyStoreException.class)
             .hasCauseInstanceOf(RedisException.class);
+      }
+    }
+
+    @Test
+    @DisplayName(
+        "a begin that timed out after Redis ran it is taken back by a retry with its token, not"
+            + " taken over a lease later")
+    void aBeginThatTimedOutIsTakenBackByARetryWithItsToken() {
+      try (FaultProxy proxy = FaultProxy.startFor(server);
+          RedisConnector connector = connectorThrough(proxy, Duration.ofMillis(200));
+          RedisConnection<byte[], byte[]> connection = connector.connect(ByteArrayCodec.INSTANCE)) {
+        RedisIdempotencyStore slowNode = storeOn(connection, LEASE, RETENTION);
+        // Loads the script first, so that the slow call is the BEGIN itself.
+        started(slowNode.begin(key("warm-up"), CHARGE_10));
+
+        // A BGSAVE fork under load: Redis answers, but after the command timeout.
+        proxy.latency(Duration.ofMillis(600));
+        IdempotencyStoreException timedOut =
+            catchThrowableOfType(
+                IdempotencyStoreException.class, () -> slowNode.begin(key("order-1"), CHARGE_10));
+        assertThat(timedOut).hasCauseInstanceOf(RedisCommandTimeoutException.class);
+        LeaseToken attempted = timedOut.attemptedToken().orElseThrow();
+        assertThat(timedOut.getMessage()).doesNotContain(attempted.value());
+        // The script ran all the same once the request got through: the key is claimed.
+        String redisKey = slowNode.redisKey(key("order-1"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> namespace.keys().contains(redisKey));
+        assertThat(store().begin(key("order-1"), CHARGE_10)).isInstanceOf(InProgress.class);
+
+        proxy.heal();
+        // Retried as a client retries, until Redis answers in time; each try is safe.
+        BeginResult retried =
+            await()
+                .atMost(Duration.ofSeconds(10))
+                .ignoreExceptionsInstanceOf(IdempotencyStoreException.class)
+                .until(
+                    () -> slowNode.begin(key("order-1"), CHARGE_10, attempted),
+                    result -> !(result instanceof InProgress));
+
+        assertThat(retried).isEqualTo(new Started(attempted, false));
+        assertThat(slowNode.complete(key("order-1"), attempted, CHARGED)).isTrue();
+        assertThat(store().begin(key("order-1"), CHARGE_10)).isEqualTo(new Completed(CHARGED));
       }
     }
 
