@@ -18,8 +18,12 @@ import dev.securecart.core.redis.RedisScript;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -38,13 +42,17 @@ import org.jspecify.annotations.Nullable;
  *     .build();
  * }</pre>
  *
- * <p>Each idempotency key is one Redis hash, {@code keyPrefix + "{" + key + "}"}, and every
- * transition ({@code begin}, {@code complete}, {@code release}) is one Lua script on that one key,
- * so it is atomic and, on a Cluster, runs on the one node that owns the key's slot (the braces are
- * a hash tag: any companion key {@code keyPrefix + "{" + key + "}…"} would land in the same slot).
- * The hash holds the state, the request fingerprint, the owner token, the lease end, the logical
- * expiry and the encoded response; never the request. Every write sets {@code PEXPIRE} to the
- * retention, so Redis drops entries by itself.
+ * <p>Each idempotency key is one Redis hash named {@code keyPrefix + "{" + tag + "}" + key}, where
+ * {@code tag} is the first 96 bits of the SHA-256 of the key, in base64url (16 characters, never a
+ * brace). Every transition ({@code begin}, {@code complete}, {@code release}) is one Lua script on
+ * that one name, so it is atomic and, on a Cluster, runs on the one node that owns its slot. The
+ * braces are a hash tag: Redis Cluster hashes only the tag, so the slot follows from a digest of
+ * the key and keys spread evenly over the slots whatever characters they hold, and any name that
+ * begins with an entry's name lands in the entry's slot. The key itself follows the tag, where its
+ * braces no longer matter, so that an entry can be found by its key with {@code SCAN}. The hash
+ * holds the state, the request fingerprint, the owner token, the lease end, the logical expiry and
+ * the encoded response; never the request. Every write sets {@code PEXPIRE} to the retention, so
+ * Redis drops entries by itself.
  *
  * <p><b>Time.</b> By default leases and retention are judged by the Redis server's clock ({@code
  * TIME} inside the script), not by the nodes' clocks: every node then agrees when a lease ended,
@@ -173,6 +181,8 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
               """);
 
   private static final byte[] SERVER_TIME = new byte[0];
+  private static final int HASH_TAG_BYTES = 12;
+  private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
 
   private final RedisConnection<byte[], byte[]> connection;
   private final Duration lease;
@@ -320,7 +330,26 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
 
   /** The Redis key of {@code key}'s entry. */
   String redisKey(IdempotencyKey key) {
-    return keyPrefix + "{" + key.value() + "}";
+    return keyPrefix + "{" + hashTag(key) + "}" + key.value();
+  }
+
+  /**
+   * The hash tag of {@code key}'s entry. Not the key itself: keys may hold braces (any printable
+   * ASCII), and with the key as the tag <code>a&#125;1</code>, <code>a&#125;2</code>… would all
+   * hash to the slot of {@code a}, while a key starting with <code>&#125;</code> would make the tag
+   * empty and Redis would hash the whole name. 96 bits of SHA-256 spread keys evenly and have no
+   * braces; the tag only places the entry, the key after it names it, so tags that collide would
+   * merely share a slot.
+   */
+  private static String hashTag(IdempotencyKey key) {
+    MessageDigest sha256;
+    try {
+      sha256 = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+    byte[] digest = sha256.digest(key.value().getBytes(StandardCharsets.US_ASCII));
+    return BASE64URL.encodeToString(Arrays.copyOf(digest, HASH_TAG_BYTES));
   }
 
   /**
@@ -451,8 +480,8 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
      * Sets the prefix of every Redis key the store writes; give each service (or store) its own.
      *
      * @param keyPrefix at most {@value #MAX_KEY_PREFIX_LENGTH} characters, without <code>&#123;
-     *     </code> or <code>&#125;</code> (a brace would move the hash tag off the idempotency key
-     *     and put every entry in one Cluster slot)
+     *     </code> or <code>&#125;</code> (a brace would move the hash tag off the key's digest and
+     *     put every entry in one Cluster slot)
      * @return this builder
      * @throws NullPointerException if {@code keyPrefix} is null
      * @throws IllegalArgumentException if {@code keyPrefix} is too long or has a brace

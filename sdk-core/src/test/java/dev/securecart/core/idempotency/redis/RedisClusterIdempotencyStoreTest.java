@@ -101,23 +101,28 @@ final class RedisClusterIdempotencyStoreTest extends IdempotencyStoreContractTes
         .build();
   }
 
+  private String redisKey(String key) {
+    return ((RedisIdempotencyStore) store()).redisKey(key(key));
+  }
+
   @Nested
   @DisplayName("in a Redis Cluster")
   class InACluster {
 
     @Test
     @DisplayName(
-        "an entry lives in the slot of its hash-tagged idempotency key, and keys spread over every shard")
-    void entriesLiveInTheSlotOfTheirKeyAndSpreadOverEveryShard() {
+        "an entry shares its slot with any name that begins with its own, and keys spread over every"
+            + " shard, braces or not")
+    void entriesShareTheirSlotWithCompanionsAndSpreadOverEveryShard() {
       Set<Integer> shards = new HashSet<>();
       try (RespClient redis = RespClient.connect(cluster.liveNodes().get(0).server(), IO)) {
         for (int i = 0; i < 60; i++) {
-          String key = "order-" + i;
+          String key = i % 2 == 0 ? "order-" + i : "a}" + i;
           started(store().begin(key(key), CHARGE_10));
-          String redisKey = prefix + "{" + key + "}";
+          String redisKey = redisKey(key);
 
-          assertThat(redis.call("CLUSTER", "KEYSLOT", redisKey))
-              .isEqualTo(redis.call("CLUSTER", "KEYSLOT", key));
+          assertThat(redis.call("CLUSTER", "KEYSLOT", redisKey + ":companion"))
+              .isEqualTo(redis.call("CLUSTER", "KEYSLOT", redisKey));
           RedisCluster.Node owner = cluster.masterFor(redisKey);
           try (RespClient master = RespClient.connect(owner.server(), IO)) {
             assertThat(master.call("EXISTS", redisKey)).isEqualTo(1L);
@@ -132,7 +137,7 @@ final class RedisClusterIdempotencyStoreTest extends IdempotencyStoreContractTes
     @DisplayName(
         "a key keeps its state across a failover of its shard, and the new master gets the scripts")
     void aKeyKeepsItsStateAcrossAFailover() {
-      String redisKey = prefix + "{order-1}";
+      String redisKey = redisKey("order-1");
       int shard = cluster.masterFor(redisKey).shard();
       Started started = started(store().begin(key("order-1"), CHARGE_10));
       // Let the replica catch up before it is promoted (CLUSTER FAILOVER waits for the offset too).

@@ -1,5 +1,6 @@
 package dev.securecart.core.idempotency.redis;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -28,10 +29,19 @@ import dev.securecart.core.testing.RespClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -111,6 +121,16 @@ final class RedisIdempotencyStoreTest extends IdempotencyStoreContractTest {
         .build();
   }
 
+  /** The Redis key of {@code key}'s entry in this test's store. */
+  private String redisKey(String key) {
+    return ((RedisIdempotencyStore) store()).redisKey(key(key));
+  }
+
+  private static String sha256Base64Url96(String text) throws NoSuchAlgorithmException {
+    byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(UTF_8));
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, 12));
+  }
+
   /** A connector whose connections go through {@code proxy}, giving up after {@code timeout}. */
   private static RedisConnector connectorThrough(FaultProxy proxy, Duration timeout) {
     return RedisConnector.create(
@@ -129,7 +149,7 @@ final class RedisIdempotencyStoreTest extends IdempotencyStoreContractTest {
         "each idempotency key is one hash under the prefix, hash-tagged, expiring with the retention")
     void eachKeyIsOneHashTaggedHashExpiringWithTheRetention() {
       Started started = started(store().begin(key("order-1"), CHARGE_10));
-      String redisKey = namespace.prefix() + "{order-1}";
+      String redisKey = redisKey("order-1");
 
       assertThat(namespace.keys()).containsExactly(redisKey);
       try (RespClient redis = RespClient.connect(server, IO)) {
@@ -207,7 +227,7 @@ final class RedisIdempotencyStoreTest extends IdempotencyStoreContractTest {
         "Redis errors become an IdempotencyStoreException naming the key, with the cause kept")
     void redisErrorsBecomeAnIdempotencyStoreException() {
       try (RespClient redis = RespClient.connect(server, IO)) {
-        redis.call("SET", namespace.prefix() + "{order-1}", "not a hash");
+        redis.call("SET", redisKey("order-1"), "not a hash");
       }
 
       assertThatThrownBy(() -> store().begin(key("order-1"), CHARGE_10))
@@ -231,7 +251,7 @@ final class RedisIdempotencyStoreTest extends IdempotencyStoreContractTest {
       Started started = started(store().begin(key("order-1"), CHARGE_10));
       store().complete(key("order-1"), started.token(), CHARGED);
       try (RespClient redis = RespClient.connect(server, IO)) {
-        redis.call("HSET", namespace.prefix() + "{order-1}", "response", "garbage");
+        redis.call("HSET", redisKey("order-1"), "response", "garbage");
       }
 
       assertThatThrownBy(() -> store().begin(key("order-1"), CHARGE_10))
@@ -332,8 +352,38 @@ final class RedisIdempotencyStoreTest extends IdempotencyStoreContractTest {
         assertThat(store.release(key("order-1"), started.token())).isFalse();
 
         assertThat(admin.callList("KEYS", "*"))
-            .containsExactly(RedisIdempotencyStore.DEFAULT_KEY_PREFIX + "{order-1}");
+            .containsExactly(((RedisIdempotencyStore) store).redisKey(key("order-1")));
       }
+    }
+  }
+
+  @Nested
+  @DisplayName("Cluster slots")
+  class ClusterSlots {
+
+    private final RedisIdempotencyStore store = RedisIdempotencyStore.builder(connectionA).build();
+
+    @Test
+    @DisplayName(
+        "an entry's name and any name that begins with it share a slot, whatever braces the key has")
+    void anEntrysNameAndItsCompanionsShareASlot() {
+      for (String raw : List.of("}x", "a}b{c", "}", "{", "{}", "}{", "{x}", "order-1")) {
+        String name = store.redisKey(key(raw));
+
+        assertThat(SlotHash.getSlot(name + ":companion")).as(raw).isEqualTo(SlotHash.getSlot(name));
+      }
+    }
+
+    @Test
+    @DisplayName("keys alike up to a closing brace spread over the slots instead of sharing one")
+    void keysAlikeUpToAClosingBraceSpreadOverTheSlots() {
+      Set<Integer> slots =
+          IntStream.range(0, 1000)
+              .mapToObj(i -> SlotHash.getSlot(store.redisKey(key("a}" + i))))
+              .collect(Collectors.toSet());
+
+      // 1,000 keys thrown at random into 16,384 slots land in about 970 different ones.
+      assertThat(slots).hasSizeGreaterThan(940);
     }
   }
 
@@ -343,7 +393,7 @@ final class RedisIdempotencyStoreTest extends IdempotencyStoreContractTest {
 
     @Test
     @DisplayName("has the documented defaults")
-    void hasTheDocumentedDefaults() {
+    void hasTheDocumentedDefaults() throws NoSuchAlgorithmException {
       RedisIdempotencyStore store = RedisIdempotencyStore.builder(connectionA).build();
 
       assertThat(store.keyPrefix()).isEqualTo("securecart:idempotency:");
@@ -351,7 +401,7 @@ final class RedisIdempotencyStoreTest extends IdempotencyStoreContractTest {
       assertThat(store.retention()).isEqualTo(IdempotencyStore.DEFAULT_RETENTION);
       assertThat(store.clock()).isEmpty();
       assertThat(store.redisKey(IdempotencyKey.of("abc")))
-          .isEqualTo("securecart:idempotency:{abc}");
+          .isEqualTo("securecart:idempotency:{" + sha256Base64Url96("abc") + "}abc");
       assertThat(store)
           .hasToString(
               "RedisIdempotencyStore[keyPrefix=securecart:idempotency:, lease=PT30S,"
