@@ -39,7 +39,8 @@ import java.time.Duration;
  *       after completion; then it is forgotten and the key can start again. An entry in progress is
  *       kept for its lease plus the retention, so that for a whole retention after its lease a new
  *       {@code begin} is told it takes over (and must ask the provider whether the owner got
- *       through) rather than starting afresh.
+ *       through) rather than starting afresh. A bounded store may forget a completed entry sooner
+ *       to make room ({@code LocalIdempotencyStore} when full), never one in progress.
  *   <li><b>Fingerprints.</b> A key held for one request fingerprint answers {@link
  *       BeginResult.Mismatch} to any other fingerprint, in progress or completed.
  *   <li><b>Unknown outcomes.</b> A {@code begin} that throws may have claimed the key; a {@code

@@ -6,10 +6,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Thrown when an {@link IdempotencyStore} cannot reach or use its storage (Redis timed out, the
- * connection is closed, an entry is corrupt, an in-process store is full). The outcome of the call
- * is then unknown: a {@code begin} may have started a lease that nobody holds (the key reports
- * {@link BeginResult.InProgress} until the lease ends, so the request never runs twice), and a
- * {@code complete} may have been recorded (calling it again with the same token is safe).
+ * connection is closed, an entry is corrupt, an in-process store is full of requests in progress).
+ * The outcome of the call is then unknown: a {@code begin} may have started a lease that nobody
+ * holds (the key reports {@link BeginResult.InProgress} until the lease ends, so the request never
+ * runs twice), and a {@code complete} may have been recorded (calling it again with the same token
+ * is safe).
  *
  * <p>A {@code begin} whose outcome is unknown carries the owner token it tried ({@link
  * #attemptedToken()}): calling {@link IdempotencyStore#begin(IdempotencyKey, RequestFingerprint,

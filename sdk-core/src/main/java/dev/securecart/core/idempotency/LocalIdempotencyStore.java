@@ -9,7 +9,13 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import dev.securecart.core.Ticker;
 import dev.securecart.core.idempotency.internal.IdempotencySettings;
 import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An {@link IdempotencyStore} in this process, on a Caffeine cache: the embedded default, for a
@@ -25,16 +31,28 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>Leases and retention are timed with a monotonic {@link Ticker} (as Caffeine times expiry), so
- * a wall-clock step cannot end a lease early. At most {@link Builder#maximumSize(long)} entries are
- * kept, and none is forgotten before its lease or retention ends: forgetting a request in progress
- * or a response still retained would let its retry run again (a double charge). When the store is
- * full of live entries, {@code begin} of a new key throws {@link IdempotencyStoreException}, so
- * size it for a retention window's worth of keys. This class is thread-safe.
+ * a wall-clock step cannot end a lease early.
+ *
+ * <p><b>When full.</b> At most {@link Builder#maximumSize(long)} entries are kept (a few more while
+ * many new keys begin at once). When a new key begins in a full store, the store forgets its oldest
+ * <i>completed</i> entries to make room, never one in progress: forgetting a request in progress
+ * (or one whose owner died, which the next {@code begin} must be told to take over) would let a
+ * retry run concurrently with it, or without checking what it did. Only when every entry is in
+ * progress does {@code begin} of a new key throw {@link IdempotencyStoreException}. The price: a
+ * retry that arrives after its completed entry was forgotten runs again, as it would after the
+ * retention. The oldest completed entries are the ones a retry is least likely to need, so a busy
+ * node, or a client sending random keys, costs the oldest replays rather than locking every new
+ * request out until entries age out. Each entry so forgotten counts in {@link #evictions()}, and
+ * the store logs a warning at most once a minute while it happens; size the store for a retention
+ * window's worth of keys to keep it from happening. This class is thread-safe.
  */
 public final class LocalIdempotencyStore implements IdempotencyStore {
 
   /** The most entries kept by default. */
   public static final long DEFAULT_MAXIMUM_SIZE = 100_000;
+
+  private static final Logger logger = LoggerFactory.getLogger(LocalIdempotencyStore.class);
+  private static final long WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
   private final Duration lease;
   private final Duration retention;
@@ -43,6 +61,13 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
   private final long leaseNanos;
   private final long retentionNanos;
   private final Cache<IdempotencyKey, Entry> entries;
+  // Completed entries in the order they completed, which (with one retention for all) is the order
+  // in which they expire: the head is the oldest, the first to forget when the store is full.
+  // Every live completed entry has its mark here; marks of entries gone since are skipped.
+  private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
+  private final AtomicLong evictions = new AtomicLong();
+  private final AtomicLong evictionsWarnedOf = new AtomicLong();
+  private final AtomicLong lastWarningAt;
 
   private LocalIdempotencyStore(Builder builder) {
     this.lease = builder.lease;
@@ -56,6 +81,7 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
         // No maximumSize: Caffeine would evict by frequency, and a new in-progress key is the
         // likeliest victim. The bound is begin's own check instead.
         Caffeine.newBuilder().ticker(time::read).expireAfter(new EntryExpiry()).build();
+    this.lastWarningAt = new AtomicLong(time.read() - WARNING_INTERVAL_NANOS);
   }
 
   /**
@@ -94,6 +120,16 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
     return maximumSize;
   }
 
+  /**
+   * Returns how many completed entries this store forgot before their retention ended, to make room
+   * for new keys while it was full. A retry of one of them would run again.
+   *
+   * @return the count since the store was built
+   */
+  public long evictions() {
+    return evictions.get();
+  }
+
   @Override
   public BeginResult begin(IdempotencyKey key, RequestFingerprint fingerprint, LeaseToken token) {
     requireNonNull(key, "key");
@@ -101,7 +137,7 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
     requireNonNull(token, "token");
     long now = ticker.read();
     if (entries.estimatedSize() >= maximumSize) {
-      requireRoomFor(key);
+      makeRoomFor(key, now);
     }
     BeginResult[] result = new BeginResult[1];
     entries
@@ -138,18 +174,48 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
   }
 
   /**
-   * Refuses a new key while the store holds {@code maximumSize} live entries. Concurrent callers
-   * may each pass the check, so the store can exceed its size by as many keys as begin at once.
+   * Makes room for a new key in a full store by forgetting the oldest completed entries, or throws
+   * when every entry is in progress. Concurrent callers may each pass, so the store can exceed its
+   * size by as many keys as begin at once.
    */
-  private void requireRoomFor(IdempotencyKey key) {
+  private void makeRoomFor(IdempotencyKey key, long now) {
     entries.cleanUp(); // drops what has expired but was not yet removed
-    if (entries.estimatedSize() >= maximumSize && entries.getIfPresent(key) == null) {
-      throw new IdempotencyStoreException(
-          "the in-process idempotency store is full ("
-              + maximumSize
-              + " keys within their lease or retention); cannot begin "
-              + key.value(),
-          key);
+    while (entries.estimatedSize() >= maximumSize && entries.getIfPresent(key) == null) {
+      if (!forgetOldestCompleted(now)) {
+        throw new IdempotencyStoreException(
+            "the in-process idempotency store is full ("
+                + maximumSize
+                + " keys, every one in progress); cannot begin "
+                + key.value(),
+            key);
+      }
+    }
+  }
+
+  /** Forgets the oldest completed entry still kept; false if there is none. */
+  private boolean forgetOldestCompleted(long now) {
+    for (Completion oldest = completions.poll(); oldest != null; oldest = completions.poll()) {
+      // remove(key, value) compares entries by identity: a mark whose entry expired or was
+      // replaced since removes nothing.
+      if (!oldest.entry.isExpired(now) && entries.asMap().remove(oldest.key, oldest.entry)) {
+        warnOfEviction(evictions.incrementAndGet(), now);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Logs at most once a minute, so that a flood of new keys cannot flood the log too. */
+  private void warnOfEviction(long total, long now) {
+    long last = lastWarningAt.get();
+    if (now - last >= WARNING_INTERVAL_NANOS && lastWarningAt.compareAndSet(last, now)) {
+      logger.warn(
+          "In-process idempotency store full ({} keys): forgot {} completed entries before their"
+              + " retention ended to make room for new keys ({} in all); a retry of one of them"
+              + " runs again. Raise maximumSize or shorten the retention.",
+          maximumSize,
+          total - evictionsWarnedOf.getAndSet(total),
+          total);
     }
   }
 
@@ -160,6 +226,7 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
     requireNonNull(response, "response");
     long now = ticker.read();
     boolean[] completed = new boolean[1];
+    Entry[] done = new Entry[1];
     entries
         .asMap()
         .computeIfPresent(
@@ -169,11 +236,27 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
                 return entry;
               }
               completed[0] = true;
-              return entry.response != null
-                  ? entry
-                  : entry.completedWith(response, now + retentionNanos);
+              if (entry.response != null) {
+                return entry;
+              }
+              done[0] = entry.completedWith(response, now + retentionNanos);
+              return done[0];
             });
+    Entry newlyDone = done[0];
+    if (newlyDone != null) {
+      forgetExpiredCompletions(now);
+      completions.add(new Completion(key, newlyDone));
+    }
     return completed[0];
+  }
+
+  /** Drops the marks of entries whose retention ended, so the queue follows the live entries. */
+  private void forgetExpiredCompletions(long now) {
+    for (Completion oldest = completions.peek();
+        oldest != null && oldest.entry.isExpired(now);
+        oldest = completions.peek()) {
+      completions.remove(oldest); // not poll(): another thread may have taken this head already
+    }
   }
 
   @Override
@@ -206,6 +289,9 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
         + maximumSize
         + "]";
   }
+
+  /** A completed entry, queued in the order of completion. */
+  private record Completion(IdempotencyKey key, Entry entry) {}
 
   /** One key's state; immutable, replaced on every transition. Times are ticker readings. */
   private static final class Entry {
@@ -314,8 +400,10 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
     }
 
     /**
-     * Sets the most entries kept; when that many are within their lease or retention, {@code begin}
-     * of a new key throws {@link IdempotencyStoreException} rather than forget one.
+     * Sets the most entries kept. When that many are within their lease or retention, {@code begin}
+     * of a new key forgets the oldest completed entries to make room (a retry of one of them runs
+     * again), and throws {@link IdempotencyStoreException} only if every entry is in progress; see
+     * the class description.
      *
      * @param maximumSize positive
      * @return this builder

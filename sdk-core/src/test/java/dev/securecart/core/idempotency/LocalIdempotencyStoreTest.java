@@ -42,34 +42,85 @@ final class LocalIdempotencyStoreTest extends IdempotencyStoreContractTest {
     }
 
     @Test
-    @DisplayName("a full store never forgets a request in progress or a retained response")
-    void aFullStoreNeverForgetsALiveEntry() {
+    @DisplayName(
+        "a full store forgets its oldest completed entries to take new keys, never a request in"
+            + " progress or an abandoned one")
+    void aFullStoreForgetsItsOldestCompletedEntriesFirst() {
       LocalIdempotencyStore store = bounded();
-      for (int i = 0; i < 90; i++) {
+      for (int i = 0; i < 60; i++) {
         BeginResult.Started started = started(store.begin(key("done-" + i), CHARGE_10));
+        clock.advance(Duration.ofMinutes(1));
         assertThat(store.complete(key("done-" + i), started.token(), CHARGED)).isTrue();
-        store.begin(key("done-" + i), CHARGE_10); // replayed: used twice, as Caffeine would weigh
       }
-      BeginResult.Started running = started(store.begin(key("running"), CHARGE_10));
-      BeginResult.Started finished = started(store.begin(key("finished"), CHARGE_10));
-      assertThat(store.complete(key("finished"), finished.token(), CHARGED)).isTrue();
-
-      int refused = 0;
-      for (int i = 0; i < 200; i++) {
-        try {
-          store.begin(key("new-" + i), CHARGE_10);
-        } catch (IdempotencyStoreException e) {
-          assertThat(e).hasMessageContaining("full").hasMessageContaining("new-" + i);
-          assertThat(e.key()).isEqualTo(key("new-" + i));
-          refused++;
-        }
+      for (int i = 0; i < 20; i++) {
+        store.begin(key("abandoned-" + i), CHARGE_10);
+      }
+      clock.advance(LEASE.plusSeconds(1)); // their owners died: the next begin must take over
+      for (int i = 0; i < 20; i++) {
+        store.begin(key("running-" + i), CHARGE_10);
       }
 
-      assertThat(refused).isEqualTo(192); // 8 places were left
-      assertThat(store.begin(key("running"), CHARGE_10)).isInstanceOf(BeginResult.InProgress.class);
-      assertThat(store.complete(key("running"), running.token(), CHARGED)).isTrue();
-      assertThat(store.begin(key("finished"), CHARGE_10))
-          .isEqualTo(new BeginResult.Completed(CHARGED));
+      for (int i = 0; i < 30; i++) {
+        assertThat(store.begin(key("new-" + i), CHARGE_10)).isInstanceOf(BeginResult.Started.class);
+      }
+
+      assertThat(store.evictions()).isEqualTo(30);
+      for (int i = 30; i < 60; i++) {
+        assertThat(store.begin(key("done-" + i), CHARGE_10))
+            .isEqualTo(new BeginResult.Completed(CHARGED));
+      }
+      for (int i = 0; i < 20; i++) {
+        assertThat(store.begin(key("running-" + i), CHARGE_10))
+            .isInstanceOf(BeginResult.InProgress.class);
+        assertThat(started(store.begin(key("abandoned-" + i), CHARGE_10)).takeover()).isTrue();
+      }
+      // Forgotten: a late retry runs again, and makes room by forgetting the next oldest.
+      assertThat(started(store.begin(key("done-0"), CHARGE_10)).takeover()).isFalse();
+      assertThat(store.evictions()).isEqualTo(31);
+      assertThat(store.begin(key("done-30"), CHARGE_10)).isInstanceOf(BeginResult.Started.class);
+    }
+
+    @Test
+    @DisplayName("a store full of requests in progress refuses new keys until one completes")
+    void aStoreFullOfRequestsInProgressRefusesNewKeys() {
+      LocalIdempotencyStore store = bounded();
+      BeginResult.Started first = started(store.begin(key("k-0"), CHARGE_10));
+      for (int i = 1; i < 100; i++) {
+        store.begin(key("k-" + i), CHARGE_10);
+      }
+
+      assertThatThrownBy(() -> store.begin(key("new-1"), CHARGE_10))
+          .isInstanceOf(IdempotencyStoreException.class)
+          .hasMessage(
+              "the in-process idempotency store is full (100 keys, every one in progress); cannot"
+                  + " begin new-1")
+          .satisfies(
+              e -> {
+                assertThat(((IdempotencyStoreException) e).key()).isEqualTo(key("new-1"));
+                // Nothing was claimed: there is no claim to take back.
+                assertThat(((IdempotencyStoreException) e).attemptedToken()).isEmpty();
+              });
+      assertThat(store.begin(key("k-0"), CHARGE_10)).isInstanceOf(BeginResult.InProgress.class);
+
+      assertThat(store.complete(key("k-0"), first.token(), CHARGED)).isTrue();
+      assertThat(store.begin(key("new-1"), CHARGE_10)).isInstanceOf(BeginResult.Started.class);
+      assertThat(store.evictions()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("entries whose retention ended make room without counting as forgotten early")
+    void expiredEntriesMakeRoomWithoutCountingAsEvictions() {
+      LocalIdempotencyStore store = bounded();
+      for (int i = 0; i < 100; i++) {
+        BeginResult.Started started = started(store.begin(key("done-" + i), CHARGE_10));
+        store.complete(key("done-" + i), started.token(), CHARGED);
+      }
+      clock.advance(RETENTION);
+
+      for (int i = 0; i < 100; i++) {
+        assertThat(store.begin(key("new-" + i), CHARGE_10)).isInstanceOf(BeginResult.Started.class);
+      }
+      assertThat(store.evictions()).isZero();
     }
 
     @Test
