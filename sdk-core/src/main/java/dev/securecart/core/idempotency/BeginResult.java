@@ -32,10 +32,20 @@ public sealed interface BeginResult
    * The caller now owns the key's in-progress lease and must perform the request, then call {@link
    * IdempotencyStore#complete} or {@link IdempotencyStore#release} with {@code token}.
    *
+   * <p>{@code takeover() == false} means that <i>no earlier attempt is known to this store</i>, not
+   * that there was none. A store knows only what its storage kept: the Redis store answers as soon
+   * as the master ran its script, so a failover before the replica got the write, or an eviction
+   * under a {@code maxmemory-policy} other than {@code noeviction}, loses the claim or the stored
+   * response, and the next {@code begin} starts the key as new; an in-process store forgets on
+   * restart; every store forgets after the retention. A payment client must therefore send the same
+   * idempotency key to the gateway on every attempt, takeover or not, so that the gateway
+   * de-duplicates what the store lost.
+   *
    * @param token the owner token for {@code complete} and {@code release}
    * @param takeover {@code true} when an earlier request began with this key and its lease ran out
    *     before it completed or released: that request may have done part of its work (a payment
-   *     client should ask the gateway, which knows the same key, before charging again)
+   *     client should ask the gateway, which knows the same key, before charging again); {@code
+   *     false} when the store knows of no earlier attempt
    */
   record Started(LeaseToken token, boolean takeover) implements BeginResult {
     /**

@@ -67,6 +67,13 @@ import org.jspecify.annotations.Nullable;
  * Scripts are sent with {@code EVALSHA}; a node that does not know them (after a restart, a
  * failover or {@code SCRIPT FLUSH}) gets them with {@code EVAL}.
  *
+ * <p><b>Durability.</b> A call returns as soon as the master ran its script. Redis replicates
+ * asynchronously, so a failover before the replica received the write loses it, and a {@code
+ * maxmemory-policy} other than {@code noeviction} may evict an entry (each has a TTL): the next
+ * {@code begin} then gets {@link BeginResult.Started} with {@code takeover() == false} as for a new
+ * key. Run Redis with {@code noeviction}, and let a payment client send the same idempotency key to
+ * the gateway on every attempt (see {@link BeginResult.Started}).
+ *
  * <p>This class is thread-safe. It does not own the connection: close that yourself.
  */
 public final class RedisIdempotencyStore implements IdempotencyStore {
