@@ -8,7 +8,9 @@ import java.time.Duration;
  *
  * <pre>{@code
  * IdempotencyStore store = IdempotencyStore.inMemory();   // or RedisIdempotencyStore for many nodes
- * BeginResult result = store.begin(key, RequestFingerprint.sha256(requestBody));
+ * // Entries are found by key alone: fingerprint who asks and what, so another caller's reuse of
+ * // the key is a Mismatch rather than a replay of this caller's response.
+ * BeginResult result = store.begin(key, RequestFingerprint.sha256(principal, method, path, body));
  * if (result instanceof BeginResult.Started started) {
  *   try {
  *     StoredResponse response = perform();

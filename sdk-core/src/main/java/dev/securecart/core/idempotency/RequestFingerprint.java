@@ -19,10 +19,13 @@ import org.jspecify.annotations.Nullable;
  * {@link BeginResult.Mismatch}). The store keeps the fingerprint, never the request: request bodies
  * may hold card data.
  *
- * <p>Callers decide what identifies a request (typically the method, the path and the body, but not
- * headers that change between retries such as a timestamp or a trace id) and compute the digest
- * with {@link #sha256(byte[]...)}, {@link #hmacSha256(byte[], byte[]...)}, or their own hash
- * through {@link #of(byte[])}.
+ * <p>Callers decide what identifies a request and compute the digest with {@link
+ * #sha256(byte[]...)}, {@link #hmacSha256(byte[], byte[]...)}, or their own hash through {@link
+ * #of(byte[])}. A store finds entries by the idempotency key alone and replays a stored response to
+ * anyone who sends the key with the same fingerprint, so include who asks (the tenant and the
+ * authenticated principal) and the operation (method and path) as well as the body: then another
+ * caller who reuses a key gets {@link BeginResult.Mismatch}, not the first caller's response. Leave
+ * out what changes between retries, such as a timestamp or a trace id.
  *
  * <p><b>Use {@link #hmacSha256} when the request holds low-entropy secrets.</b> An unkeyed SHA-256
  * of a request whose only unknown part is a card number can be reversed by trying every card
