@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 
@@ -15,9 +16,27 @@ import java.io.IOException;
  * decoding, so nodes running an older and a newer version of a value class can share L2.
  * Thread-safe.
  *
+ * <p>The codecs made without a mapper share one that registers every Jackson module found on the
+ * classpath ({@link com.fasterxml.jackson.databind.cfg.MapperBuilder#findAndAddModules()}): add
+ * {@code jackson-datatype-jsr310} for {@code java.time} values ({@code Instant}, {@code
+ * LocalDate}…) and {@code jackson-datatype-jdk8} for {@code Optional} fields (both optional
+ * dependencies of this module, as databind is). Without them Jackson refuses such a value, the
+ * cache cannot write it to L2 (it logs a WARN and the nodes stop sharing it), and every node loads
+ * it from the origin itself.
+ *
  * @param <V> the value type
  */
 public final class JsonCodec<V> implements Codec<V> {
+
+  /**
+   * The mapper of the codecs made without one. Shared: looking modules up scans the classpath, and
+   * a configured mapper is thread-safe.
+   */
+  private static final ObjectMapper DEFAULT_MAPPER =
+      JsonMapper.builder()
+          .findAndAddModules()
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .build();
 
   private final ObjectMapper mapper;
   private final JavaType type;
@@ -28,16 +47,15 @@ public final class JsonCodec<V> implements Codec<V> {
   }
 
   /**
-   * A codec for {@code type} with a mapper that ignores unknown properties.
+   * A codec for {@code type} with the shared default mapper: it ignores unknown properties and has
+   * every Jackson module on the classpath registered (see the class description).
    *
    * @param type the value class (a record or a Jackson-friendly class)
    * @return the codec
    */
   public static <V> JsonCodec<V> of(Class<V> type) {
     requireNonNull(type, "type");
-    ObjectMapper mapper =
-        JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
-    return new JsonCodec<>(mapper, mapper.constructType(type));
+    return new JsonCodec<>(DEFAULT_MAPPER, DEFAULT_MAPPER.constructType(type));
   }
 
   /**
@@ -71,7 +89,13 @@ public final class JsonCodec<V> implements Codec<V> {
     try {
       return mapper.writeValueAsBytes(value);
     } catch (JsonProcessingException e) {
-      throw new CodecException("cannot write a " + type + " as JSON", e);
+      // A definition problem describes the type (and names the module to add), never a value;
+      // other messages may quote one, so only their kind is given.
+      String why =
+          e instanceof InvalidDefinitionException definition
+              ? definition.getOriginalMessage()
+              : e.getClass().getSimpleName();
+      throw new CodecException("cannot write a " + type + " as JSON: " + why, e);
     }
   }
 
@@ -80,7 +104,9 @@ public final class JsonCodec<V> implements Codec<V> {
     try {
       return mapper.readValue(bytes, type);
     } catch (IOException e) {
-      throw new CodecException("cannot read a " + type + " from JSON", e);
+      // Jackson's message quotes the input ("Unrecognized token 's3cret'"): only its kind here.
+      throw new CodecException(
+          "cannot read a " + type + " from JSON (" + e.getClass().getSimpleName() + ")", e);
     }
   }
 

@@ -1,0 +1,70 @@
+package dev.securecart.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+final class JsonCodecTest {
+
+  record Line(String sku, int quantity) {}
+
+  record Order(String id, Instant placedAt, Optional<String> coupon, List<Line> lines) {}
+
+  private static final Order ORDER =
+      new Order(
+          "o-1",
+          Instant.parse("2025-03-01T10:15:30.123456789Z"),
+          Optional.of("SPRING"),
+          List.of(new Line("sku-1", 2), new Line("sku-2", 1)));
+
+  private static byte[] utf8(String json) {
+    return json.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aRecordWithInstantOptionalAndListFieldsRoundTrips() {
+    JsonCodec<Order> codec = JsonCodec.of(Order.class);
+
+    assertThat(codec.decode(codec.encode(ORDER))).isEqualTo(ORDER);
+    Order noCoupon = new Order("o-2", ORDER.placedAt(), Optional.empty(), List.of());
+    assertThat(codec.decode(codec.encode(noCoupon))).isEqualTo(noCoupon);
+  }
+
+  @Test
+  void propertiesANewerVersionAddedAreIgnored() {
+    JsonCodec<Line> codec = JsonCodec.of(Line.class);
+
+    assertThat(codec.decode(utf8("{\"sku\":\"sku-1\",\"quantity\":2,\"giftWrap\":true}")))
+        .isEqualTo(new Line("sku-1", 2));
+  }
+
+  @Test
+  void aMalformedPayloadIsACodecExceptionThatDoesNotQuoteIt() {
+    JsonCodec<Line> codec = JsonCodec.of(Line.class);
+
+    assertThatThrownBy(() -> codec.decode(utf8("{\"sku\": s3cret-4111-1111")))
+        .isInstanceOf(CodecException.class)
+        .hasMessageContaining("JSON")
+        .hasMessageNotContaining("s3cret");
+    assertThatThrownBy(() -> codec.decode(utf8("{\"sku\":\"s3cret\",\"quantity\":\"many\"}")))
+        .isInstanceOf(CodecException.class)
+        .hasMessageNotContaining("s3cret")
+        .hasMessageNotContaining("many");
+  }
+
+  @Test
+  void genericTypesRoundTripThroughAJavaType() {
+    ObjectMapper mapper = new ObjectMapper();
+    JavaType lines = mapper.getTypeFactory().constructCollectionType(List.class, Line.class);
+    JsonCodec<List<Line>> codec = JsonCodec.of(mapper, lines);
+
+    assertThat(codec.decode(codec.encode(ORDER.lines()))).isEqualTo(ORDER.lines());
+  }
+}
