@@ -3,9 +3,12 @@ package dev.securecart.cache;
 import static dev.securecart.core.internal.Preconditions.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
@@ -13,8 +16,8 @@ import java.io.IOException;
 /**
  * A {@link Codec} that writes values as JSON with Jackson. {@code jackson-databind} is an optional
  * dependency of this module: add it to use this class. Unknown properties are ignored when
- * decoding, so nodes running an older and a newer version of a value class can share L2.
- * Thread-safe.
+ * decoding, with an application's own mapper too, so nodes running an older and a newer version of
+ * a value class can share L2 (a rolling deploy that adds a field). Thread-safe.
  *
  * <p>The codecs made without a mapper share one that registers every Jackson module found on the
  * classpath ({@link com.fasterxml.jackson.databind.cfg.MapperBuilder#findAndAddModules()}): add
@@ -38,11 +41,16 @@ public final class JsonCodec<V> implements Codec<V> {
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .build();
 
-  private final ObjectMapper mapper;
+  private final ObjectReader reader;
+  private final ObjectWriter writer;
   private final JavaType type;
 
   private JsonCodec(ObjectMapper mapper, JavaType type) {
-    this.mapper = mapper;
+    // The reader ignores unknown properties whatever the mapper says: an application's mapper
+    // usually fails on them (Jackson's default), and then the old nodes of a rolling deploy that
+    // adds a field could read no value the new ones write.
+    this.reader = mapper.readerFor(type).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    this.writer = mapper.writerFor(type);
     this.type = type;
   }
 
@@ -59,9 +67,25 @@ public final class JsonCodec<V> implements Codec<V> {
   }
 
   /**
-   * A codec for {@code type} with the application's own mapper.
+   * A codec for a generic type, such as {@code List<Product>}, with the shared default mapper.
    *
-   * @param mapper the mapper (modules, naming strategy, …)
+   * <pre>{@code
+   * JsonCodec<List<Product>> codec = JsonCodec.of(new TypeReference<List<Product>>() {});
+   * }</pre>
+   *
+   * @param type the type
+   * @return the codec
+   */
+  public static <V> JsonCodec<V> of(TypeReference<V> type) {
+    requireNonNull(type, "type");
+    return new JsonCodec<>(DEFAULT_MAPPER, DEFAULT_MAPPER.constructType(type));
+  }
+
+  /**
+   * A codec for {@code type} with the application's own mapper (its modules, naming strategy…);
+   * unknown properties are ignored even if the mapper fails on them.
+   *
+   * @param mapper the mapper
    * @param type the value class
    * @return the codec
    */
@@ -72,9 +96,24 @@ public final class JsonCodec<V> implements Codec<V> {
   }
 
   /**
-   * A codec for a generic type, such as {@code List<Product>}.
+   * A codec for a generic type, such as {@code List<Product>}, with the application's own mapper;
+   * unknown properties are ignored even if the mapper fails on them.
    *
    * @param mapper the mapper
+   * @param type the type
+   * @return the codec
+   */
+  public static <V> JsonCodec<V> of(ObjectMapper mapper, TypeReference<V> type) {
+    requireNonNull(mapper, "mapper");
+    requireNonNull(type, "type");
+    return new JsonCodec<>(mapper, mapper.constructType(type));
+  }
+
+  /**
+   * A codec for a type built with the mapper's type factory. {@link #of(ObjectMapper,
+   * TypeReference)} checks {@code V} at compile time; this does not.
+   *
+   * @param mapper the mapper; unknown properties are ignored even if it fails on them
    * @param type the type, for example from {@code mapper.getTypeFactory()}
    * @return the codec
    */
@@ -87,7 +126,7 @@ public final class JsonCodec<V> implements Codec<V> {
   @Override
   public byte[] encode(V value) {
     try {
-      return mapper.writeValueAsBytes(value);
+      return writer.writeValueAsBytes(value);
     } catch (JsonProcessingException e) {
       // A definition problem describes the type (and names the module to add), never a value;
       // other messages may quote one, so only their kind is given.
@@ -102,7 +141,7 @@ public final class JsonCodec<V> implements Codec<V> {
   @Override
   public V decode(byte[] bytes) {
     try {
-      return mapper.readValue(bytes, type);
+      return reader.readValue(bytes);
     } catch (IOException e) {
       // Jackson's message quotes the input ("Unrecognized token 's3cret'"): only its kind here.
       throw new CodecException(

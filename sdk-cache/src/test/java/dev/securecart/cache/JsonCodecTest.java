@@ -3,6 +3,7 @@ package dev.securecart.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
@@ -60,11 +61,31 @@ final class JsonCodecTest {
   }
 
   @Test
-  void genericTypesRoundTripThroughAJavaType() {
+  void genericTypesRoundTrip() {
+    JsonCodec<List<Order>> orders = JsonCodec.of(new TypeReference<List<Order>>() {});
     ObjectMapper mapper = new ObjectMapper();
     JavaType lines = mapper.getTypeFactory().constructCollectionType(List.class, Line.class);
-    JsonCodec<List<Line>> codec = JsonCodec.of(mapper, lines);
+    JsonCodec<List<Line>> byJavaType = JsonCodec.of(mapper, lines);
 
-    assertThat(codec.decode(codec.encode(ORDER.lines()))).isEqualTo(ORDER.lines());
+    assertThat(orders.decode(orders.encode(List.of(ORDER)))).containsExactly(ORDER);
+    assertThat(byJavaType.decode(byJavaType.encode(ORDER.lines()))).isEqualTo(ORDER.lines());
+  }
+
+  @Test
+  void anApplicationsMapperIgnoresPropertiesANewerVersionAddedToo() {
+    // Jackson's own default fails on unknown properties: the old nodes of a rolling deploy that
+    // adds a field would then decode nothing the new ones write.
+    ObjectMapper strict = new ObjectMapper();
+    byte[] newer = utf8("{\"sku\":\"sku-1\",\"quantity\":2,\"giftWrap\":true}");
+    byte[] newerList = utf8("[{\"sku\":\"sku-1\",\"quantity\":2,\"giftWrap\":true}]");
+
+    assertThat(JsonCodec.of(strict, Line.class).decode(newer)).isEqualTo(new Line("sku-1", 2));
+    assertThat(JsonCodec.of(strict, new TypeReference<List<Line>>() {}).decode(newerList))
+        .containsExactly(new Line("sku-1", 2));
+    assertThat(
+            JsonCodec.<List<Line>>of(
+                    strict, strict.getTypeFactory().constructCollectionType(List.class, Line.class))
+                .decode(newerList))
+        .containsExactly(new Line("sku-1", 2));
   }
 }
