@@ -55,6 +55,17 @@ final class CacheMetricsTest {
   }
 
   @Test
+  void anL1EntryReadInItsStaleIfErrorWindowCountsAsStaleNotAsAMiss() {
+    LayeredCache<String, String> cache = cache(InvalidationBus.inProcess());
+    cache.get("p1"); // miss, loaded
+    clock.advance(Duration.ofSeconds(61 + 60)); // past stale-while-revalidate: stale-if-error
+
+    assertThat(cache.lookup("p1").status()).isEqualTo(CacheStatus.MISS_LOADED);
+    assertThat(count(CacheMetricNames.DEFAULT_GETS, "layer", "l1", "result", "stale")).isEqualTo(1);
+    assertThat(count(CacheMetricNames.DEFAULT_GETS, "layer", "l1", "result", "miss")).isEqualTo(1);
+  }
+
+  @Test
   void invalidationsAreCountedBothWaysAndNoMeterIsTaggedWithAKey() {
     InvalidationBus bus = InvalidationBus.inProcess();
     LayeredCache<String, String> a = cache(bus);

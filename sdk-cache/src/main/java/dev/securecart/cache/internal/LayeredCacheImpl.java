@@ -398,7 +398,10 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
         e = null;
       }
     }
-    stats.recordGet(Layer.L1, GetResult.MISS);
+    // An entry still here is in its stale-if-error window (a negative entry has none): STALE, as
+    // CacheStatsCounter defines it and as L2 counts such a copy, although the read waits for the
+    // origin like a miss.
+    stats.recordGet(Layer.L1, e != null ? GetResult.STALE : GetResult.MISS);
     Entry<V> mine = e;
     // Read before joining: every invalidation that returned before this read began is at most
     // this, and the reader who starts a flight reads it before the flight's start, so it is never
