@@ -27,6 +27,9 @@ public final class CacheMetricNames {
    */
   public static final String DEFAULT_INVALIDATIONS = "securecart.cache.invalidations";
 
+  /** Values that could not be encoded for L2 (so the other nodes load them themselves). */
+  public static final String DEFAULT_ENCODE_FAILURES = "securecart.cache.encode.failures";
+
   /** Invalidation bus reconnects (each drops L1). */
   public static final String DEFAULT_BUS_RECONNECTS = "securecart.cache.bus.reconnects";
 

@@ -31,6 +31,7 @@ public final class CacheMetrics implements CacheStatsCounter {
   private final EnumMap<InvalidationKind, Counter> sent = new EnumMap<>(InvalidationKind.class);
   private final EnumMap<InvalidationKind, Counter> received = new EnumMap<>(InvalidationKind.class);
   private final EnumMap<InvalidationKind, Counter> failed = new EnumMap<>(InvalidationKind.class);
+  private final Counter encodeFailures;
   private final Counter busReconnects;
   private final Counter leasesAcquired;
   private final Counter leasesDenied;
@@ -81,6 +82,11 @@ public final class CacheMetrics implements CacheStatsCounter {
       received.put(kind, invalidations(registry, tags, "received", kind));
       failed.put(kind, invalidations(registry, tags, "failed", kind));
     }
+    encodeFailures =
+        Counter.builder(CacheMetricNames.DEFAULT_ENCODE_FAILURES)
+            .description("Values not written to L2 because the codec could not encode them")
+            .tags(tags)
+            .register(registry);
     busReconnects =
         Counter.builder(CacheMetricNames.DEFAULT_BUS_RECONNECTS)
             .description("Invalidation bus reconnects; each drops L1")
@@ -176,6 +182,11 @@ public final class CacheMetrics implements CacheStatsCounter {
   @Override
   public void recordInvalidationFailed(InvalidationKind kind) {
     get(failed, kind).increment();
+  }
+
+  @Override
+  public void recordEncodeFailure() {
+    encodeFailures.increment();
   }
 
   @Override

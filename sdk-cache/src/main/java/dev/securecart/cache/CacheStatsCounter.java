@@ -116,6 +116,13 @@ public interface CacheStatsCounter {
    */
   default void recordInvalidationFailed(InvalidationKind kind) {}
 
+  /**
+   * A value could not be encoded for L2 (the {@link Codec} threw), so it was not written there and
+   * the other nodes load it from the origin themselves. A no-op by default, so counters written
+   * before it existed still work.
+   */
+  default void recordEncodeFailure() {}
+
   /** The invalidation bus reconnected; messages may have been lost, so L1 was dropped. */
   void recordBusReconnect();
 

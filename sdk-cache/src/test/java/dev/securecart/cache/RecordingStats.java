@@ -54,6 +54,11 @@ final class RecordingStats implements CacheStatsCounter {
   }
 
   @Override
+  public void recordEncodeFailure() {
+    inc("encodeFailure");
+  }
+
+  @Override
   public void recordBusReconnect() {
     inc("busReconnect");
   }

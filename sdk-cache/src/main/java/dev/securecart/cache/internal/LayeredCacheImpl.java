@@ -131,8 +131,11 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   /** Records are pruned when there are more than this many (and then at twice what remained). */
   private static final int MIN_PRUNE_THRESHOLD = 1024;
 
-  /** At most one WARN per this interval about puts and invalidations that did not propagate. */
-  private static final long PROPAGATION_WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /**
+   * At most one WARN per this interval about puts and invalidations that did not propagate, and one
+   * about values that could not be encoded for L2 ({@link #warnDue}).
+   */
+  private static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   /** How long a synchronous invalidate waits for L2 and the bus. */
   private static final long INVALIDATION_WAIT_SECONDS = 10;
@@ -191,6 +194,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   private final InvalidationBus.@Nullable Subscription subscription;
   private final AtomicBoolean decodeWarned = new AtomicBoolean();
   private final AtomicLong lastPropagationWarn = new AtomicLong(Long.MIN_VALUE);
+  private final AtomicLong lastEncodeWarn = new AtomicLong(Long.MIN_VALUE);
 
   /**
    * Creates the cache; use {@link LayeredCache#builder} instead.
@@ -1179,7 +1183,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
    * Counts and reports a put or an invalidation that L2 or the bus did not take: the other nodes
    * may serve their copies until those expire. A put does not throw (it must not fail a request
    * while Redis is down), so this is the only trace it leaves; WARN at most once per {@link
-   * #PROPAGATION_WARN_INTERVAL_NANOS}, so an outage does not flood the log.
+   * #WARN_INTERVAL_NANOS}, so an outage does not flood the log.
    */
   private void notPropagated(
       InvalidationKind kind,
@@ -1190,11 +1194,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
       return;
     }
     stats.recordInvalidationFailed(kind);
-    long now = ticker.read();
-    long last = lastPropagationWarn.get();
-    boolean warn =
-        (last == Long.MIN_VALUE || now - last >= PROPAGATION_WARN_INTERVAL_NANOS)
-            && lastPropagationWarn.compareAndSet(last, now);
+    boolean warn = warnDue(lastPropagationWarn);
     Throwable cause = unwrap(l2Error != null ? l2Error : requireNonNull(busError, "busError"));
     String failedParts = l2Error == null ? "the bus" : busError == null ? "L2" : "L2 and the bus";
     if (warn) {
@@ -1208,6 +1208,17 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     } else {
       logger.debug("Cache '{}': a {} did not reach {}", name, what, failedParts, cause);
     }
+  }
+
+  /**
+   * Whether a WARN of the kind whose last one {@code last} holds is due (none for {@link
+   * #WARN_INTERVAL_NANOS}); if so, this caller is the one to log it.
+   */
+  private boolean warnDue(AtomicLong last) {
+    long now = ticker.read();
+    long previous = last.get();
+    return (previous == Long.MIN_VALUE || now - previous >= WARN_INTERVAL_NANOS)
+        && last.compareAndSet(previous, now);
   }
 
   private CompletableFuture<Void> publish(InvalidationKind kind, String target) {
@@ -1397,7 +1408,18 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     try {
       bytes = requireNonNull(codec, "codec").encode(value);
     } catch (RuntimeException e) {
-      logger.warn("Cache '{}': cannot encode a value for L2 ({})", name, e.toString());
+      // Every value of a type the codec cannot handle fails alike, once per load: counted each
+      // time, logged at most once per interval.
+      stats.recordEncodeFailure();
+      if (warnDue(lastEncodeWarn)) {
+        logger.warn(
+            "Cache '{}': cannot encode a value for L2 ({}); the other nodes load it from the origin"
+                + " themselves (counted as securecart.cache.encode.failures)",
+            name,
+            e.toString());
+      } else {
+        logger.debug("Cache '{}': cannot encode a value for L2", name, e);
+      }
       return null;
     }
     return StoredEntry.found(

@@ -25,6 +25,18 @@ final class SafeStatsCounter implements CacheStatsCounter {
     }
   }
 
+  /**
+   * For calls off the read path, where allocating the lambda costs nothing that matters; those on
+   * it spell the try out.
+   */
+  private void safely(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      failed(e);
+    }
+  }
+
   @Override
   public void recordGet(Layer layer, GetResult result) {
     try {
@@ -86,6 +98,11 @@ final class SafeStatsCounter implements CacheStatsCounter {
     } catch (RuntimeException e) {
       failed(e);
     }
+  }
+
+  @Override
+  public void recordEncodeFailure() {
+    safely(delegate::recordEncodeFailure);
   }
 
   @Override

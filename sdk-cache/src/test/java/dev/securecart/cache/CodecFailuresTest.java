@@ -1,0 +1,65 @@
+package dev.securecart.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.securecart.core.testing.FakeClock;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** What a cache does and says when its {@link Codec} throws. */
+final class CodecFailuresTest {
+
+  private final FakeClock clock = FakeClock.create();
+  private final RecordingStats stats = new RecordingStats();
+  private final CacheStore store = CacheStore.inMemory(clock);
+
+  private LayeredCache<String, String> cache(String name, Codec<String> codec) {
+    return LayeredCache.<String, String>builder(
+            name, CachePolicy.builder().freshFor(Duration.ofSeconds(60)).build())
+        .loader(new TestOrigin())
+        .ticker(clock)
+        .clock(clock)
+        .executor(Runnable::run)
+        .sharedStore(store, codec)
+        .statsCounter(cacheName -> stats)
+        .build();
+  }
+
+  /** A codec that cannot encode (encode fails) or cannot decode (decode fails) anything. */
+  private static Codec<String> failing(boolean encode) {
+    return new Codec<>() {
+      @Override
+      public byte[] encode(String value) {
+        if (encode) {
+          throw new CodecException("no JSON for this type", null);
+        }
+        return new byte[] {1};
+      }
+
+      @Override
+      public String decode(byte[] bytes) {
+        throw new CodecException("bad bytes", null);
+      }
+    };
+  }
+
+  @Test
+  void valuesThatCannotBeEncodedAreEachCountedButWarnedAboutAtMostOncePerInterval() {
+    LayeredCache<String, String> cache = cache("unencodable", failing(true));
+
+    try (CapturedLog log = new CapturedLog()) {
+      cache.get("p1");
+      cache.get("p2");
+      cache.get("p3");
+
+      assertThat(stats.count("encodeFailure")).isEqualTo(3);
+      assertThat(log.lines("WARN", "'unencodable'", "cannot encode")).hasSize(1);
+
+      clock.advance(Duration.ofSeconds(10));
+      cache.get("p4");
+
+      assertThat(stats.count("encodeFailure")).isEqualTo(4);
+      assertThat(log.lines("WARN", "'unencodable'", "cannot encode")).hasSize(2);
+    }
+  }
+}
