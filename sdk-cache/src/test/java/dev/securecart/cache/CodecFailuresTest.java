@@ -62,4 +62,32 @@ final class CodecFailuresTest {
       assertThat(log.lines("WARN", "'unencodable'", "cannot encode")).hasSize(2);
     }
   }
+
+  @Test
+  void aCodecFailureIsReportedAsACodecExceptionThatNamesTheCache() {
+    LayeredCache<String, String> writer = cache("undecodable", failing(false));
+    LayeredCache<String, String> reader = cache("undecodable", failing(false));
+    LayeredCache<String, String> unencodable = cache("unencodable", failing(true));
+    writer.get("p1");
+
+    try (CapturedLog log = new CapturedLog()) {
+      assertThat(reader.get("p1")).isEqualTo("p1:v1"); // from the origin
+      unencodable.get("p1");
+
+      assertThat(log.lines("WARN", "CodecException: cache 'undecodable' cannot decode"))
+          .singleElement()
+          .asString()
+          .contains("(bad bytes)");
+      assertThat(log.lines("WARN", "CodecException: cache 'unencodable' cannot encode"))
+          .singleElement()
+          .asString()
+          .contains("(no JSON for this type)");
+    }
+  }
+
+  @Test
+  void whatACodecThrowsNamesNoCacheAndWhatACacheReportsNamesIt() {
+    assertThat(new CodecException("bad bytes", null).cacheName()).isEmpty();
+    assertThat(new CodecException("products", "bad bytes", null).cacheName()).isEqualTo("products");
+  }
 }

@@ -20,6 +20,7 @@ import dev.securecart.cache.CacheStatsCounter.LoadResult;
 import dev.securecart.cache.CacheStatus;
 import dev.securecart.cache.CacheStore;
 import dev.securecart.cache.Codec;
+import dev.securecart.cache.CodecException;
 import dev.securecart.cache.EntryNotFoundException;
 import dev.securecart.cache.Invalidation;
 import dev.securecart.cache.InvalidationBus;
@@ -1372,10 +1373,11 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
         value = valueCodec.decode(stored.value());
       } catch (RuntimeException e) {
         if (decodeWarned.compareAndSet(false, true)) {
+          // The exception's text names the cache; its cause (the codec's) may quote the bytes, so
+          // no stack trace here.
           logger.warn(
-              "Cache '{}': cannot decode a value from L2 ({}); loading from the origin instead",
-              name,
-              e.toString());
+              "{}; loading from the origin instead",
+              codecFailure("decode a value read from L2", e).toString());
         }
         return null;
       }
@@ -1411,14 +1413,14 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
       // Every value of a type the codec cannot handle fails alike, once per load: counted each
       // time, logged at most once per interval.
       stats.recordEncodeFailure();
+      CodecException failure = codecFailure("encode a value for L2", e);
       if (warnDue(lastEncodeWarn)) {
         logger.warn(
-            "Cache '{}': cannot encode a value for L2 ({}); the other nodes load it from the origin"
-                + " themselves (counted as securecart.cache.encode.failures)",
-            name,
-            e.toString());
+            "{}; the other nodes load it from the origin themselves (counted as"
+                + " securecart.cache.encode.failures)",
+            failure.toString());
       } else {
-        logger.debug("Cache '{}': cannot encode a value for L2", name, e);
+        logger.debug("Cache '{}': cannot encode a value for L2", name, failure);
       }
       return null;
     }
@@ -1431,6 +1433,16 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
         wall + nanosToMillis(entry.expiresAt - entry.writtenAt),
         stamp,
         entry.loadNanos);
+  }
+
+  /**
+   * What the codec threw, as this cache's {@link CodecException}: a codec does not know the cache
+   * it serves, so its own names none. The message keeps the codec's (which never holds the value,
+   * by {@link CodecException}'s contract) but only the type of anything else a codec throws.
+   */
+  private CodecException codecFailure(String what, RuntimeException e) {
+    String why = e instanceof CodecException ? e.getMessage() : e.getClass().getName();
+    return new CodecException(name, "cache '" + name + "' cannot " + what + " (" + why + ")", e);
   }
 
   private static long millisToNanos(long millis) {
