@@ -15,8 +15,14 @@ import java.util.List;
  *
  * <pre>{@code
  * response.setHeader("Cache-Control", CacheControl.forPolicy(policy).toString());
- * // public, max-age=60, stale-while-revalidate=600, stale-if-error=4200
+ * // max-age=60, stale-while-revalidate=600, stale-if-error=4200
  * }</pre>
+ *
+ * <p>{@code public} is only there when asked for ({@link Builder#publicCache()}): it lets a shared
+ * cache (a CDN) store a response to a request that carried {@code Authorization} and serve it to
+ * everyone (RFC 9111 §3.5), so a per-customer price answered with it could reach other customers.
+ * Without it a CDN still stores a response with a {@code max-age}, unless the request was
+ * authorized. {@code s-maxage} and {@code must-revalidate} lift that rule too.
  */
 public final class CacheControl {
 
@@ -27,7 +33,7 @@ public final class CacheControl {
   }
 
   /**
-   * A builder; by default the response is {@code public} with no other directive.
+   * A builder; by default no directive at all (neither {@code public} nor {@code private}).
    *
    * @return a new builder
    */
@@ -36,23 +42,14 @@ public final class CacheControl {
   }
 
   /**
-   * The advice matching a cache policy: {@code max-age} is the fresh time, {@code
-   * stale-while-revalidate} the window after it, and {@code stale-if-error} counts, as HTTP does,
-   * from the end of freshness, so it covers both stale windows.
+   * The advice matching a cache policy (see {@link Builder#policy}), without {@code public}; for a
+   * response that may go to everyone, {@code builder().publicCache().policy(policy).build()}.
    *
    * @param policy the policy
    * @return the header value
    */
   public static CacheControl forPolicy(CachePolicy policy) {
-    requireNonNull(policy, "policy");
-    Builder builder = builder().maxAge(policy.freshFor());
-    if (!policy.staleWhileRevalidate().isZero()) {
-      builder.staleWhileRevalidate(policy.staleWhileRevalidate());
-    }
-    if (!policy.staleIfError().isZero()) {
-      builder.staleIfError(policy.staleWhileRevalidate().plus(policy.staleIfError()));
-    }
-    return builder.build();
+    return builder().policy(policy).build();
   }
 
   /** The header value. */
@@ -73,6 +70,7 @@ public final class CacheControl {
 
   /** Builds a {@link CacheControl}. Not thread-safe. */
   public static final class Builder {
+    private boolean isPublic;
     private boolean isPrivate;
     private boolean noStore;
     private boolean noCache;
@@ -87,6 +85,16 @@ public final class CacheControl {
 
     private static long seconds(Duration duration, String name) {
       return requireNonNegative(duration, name).toSeconds();
+    }
+
+    /**
+     * {@code public}: shared caches (CDNs) may store it even when the request carried {@code
+     * Authorization}, and serve it to every client (RFC 9111 §3.5). Only for responses that are the
+     * same for everyone.
+     */
+    public Builder publicCache() {
+      this.isPublic = true;
+      return this;
     }
 
     /** {@code private}: only the browser may store it, not a CDN. */
@@ -107,7 +115,10 @@ public final class CacheControl {
       return this;
     }
 
-    /** {@code must-revalidate}: no stale use once expired. */
+    /**
+     * {@code must-revalidate}: no stale use once expired. Like {@code public}, it lets a shared
+     * cache store a response to an authorized request (RFC 9111 §3.5).
+     */
     public Builder mustRevalidate() {
       this.mustRevalidate = true;
       return this;
@@ -125,7 +136,10 @@ public final class CacheControl {
       return this;
     }
 
-    /** {@code s-maxage}: the fresh time for shared caches (CDNs) only. */
+    /**
+     * {@code s-maxage}: the fresh time for shared caches (CDNs) only. Like {@code public}, it lets
+     * a shared cache store a response to an authorized request (RFC 9111 §3.5).
+     */
     public Builder sMaxAge(Duration sMaxAge) {
       this.sMaxAge = seconds(sMaxAge, "sMaxAge");
       return this;
@@ -144,18 +158,45 @@ public final class CacheControl {
     }
 
     /**
+     * The advice matching a cache policy: {@code max-age} is the fresh time, {@code
+     * stale-while-revalidate} the window after it, and {@code stale-if-error} counts, as HTTP does,
+     * from the end of freshness, so it covers both stale windows. A window the policy does not have
+     * is left out.
+     *
+     * @param policy the policy
+     * @return this builder
+     */
+    public Builder policy(CachePolicy policy) {
+      requireNonNull(policy, "policy");
+      maxAge(policy.freshFor());
+      if (!policy.staleWhileRevalidate().isZero()) {
+        staleWhileRevalidate(policy.staleWhileRevalidate());
+      }
+      if (!policy.staleIfError().isZero()) {
+        staleIfError(policy.staleWhileRevalidate().plus(policy.staleIfError()));
+      }
+      return this;
+    }
+
+    /**
      * Builds the value.
      *
      * @return the header value
-     * @throws IllegalStateException if {@code immutable} was asked without a {@code max-age}
+     * @throws IllegalStateException if {@code immutable} was asked without a {@code max-age}, or
+     *     both {@code public} and {@code private} were asked
      */
     public CacheControl build() {
       if (noStore) {
         return new CacheControl("no-store");
       }
       requireState(!immutable || maxAge >= 0, "immutable needs a max-age");
+      requireState(!(isPublic && isPrivate), "public and private cannot be combined");
       List<String> parts = new ArrayList<>();
-      parts.add(isPrivate ? "private" : "public");
+      if (isPublic) {
+        parts.add("public");
+      } else if (isPrivate) {
+        parts.add("private");
+      }
       if (noCache) {
         parts.add("no-cache");
       }

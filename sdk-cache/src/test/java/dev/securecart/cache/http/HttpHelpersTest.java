@@ -23,29 +23,47 @@ final class HttpHelpersTest {
             .build();
 
     assertThat(CacheControl.forPolicy(policy))
+        .hasToString("max-age=60, stale-while-revalidate=600, stale-if-error=4200");
+    assertThat(CacheControl.forPolicy(CachePolicy.ofDefaults())).hasToString("max-age=60");
+    assertThat(CacheControl.builder().publicCache().policy(policy).build())
         .hasToString("public, max-age=60, stale-while-revalidate=600, stale-if-error=4200");
-    assertThat(CacheControl.forPolicy(CachePolicy.ofDefaults())).hasToString("public, max-age=60");
+  }
+
+  @Test
+  void publicIsOnlyThereWhenAskedFor() {
+    // public lets a CDN store a response to an authorized request and serve it to everyone.
+    assertThat(CacheControl.builder().maxAge(Duration.ofSeconds(60)).build())
+        .hasToString("max-age=60");
+    assertThat(CacheControl.builder().publicCache().maxAge(Duration.ofSeconds(60)).build())
+        .hasToString("public, max-age=60");
+    assertThatThrownBy(() -> CacheControl.builder().publicCache().privateCache().build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("public")
+        .hasMessageContaining("private");
   }
 
   @Test
   void cacheControlBuildsEveryDirective() {
     assertThat(
             CacheControl.builder()
+                .publicCache()
+                .noCache()
                 .maxAge(Duration.ofSeconds(10))
                 .sMaxAge(Duration.ofMinutes(5))
                 .staleWhileRevalidate(Duration.ofSeconds(30))
                 .staleIfError(Duration.ofDays(1))
-                .mustRevalidate()
                 .build())
         .hasToString(
-            "public, max-age=10, s-maxage=300, stale-while-revalidate=30, stale-if-error=86400,"
-                + " must-revalidate");
+            "public, no-cache, max-age=10, s-maxage=300, stale-while-revalidate=30,"
+                + " stale-if-error=86400");
+    assertThat(CacheControl.builder().maxAge(Duration.ofSeconds(10)).mustRevalidate().build())
+        .hasToString("max-age=10, must-revalidate");
     assertThat(CacheControl.builder().privateCache().sMaxAge(Duration.ofSeconds(5)).build())
         .hasToString("private");
     assertThat(CacheControl.builder().maxAge(Duration.ofSeconds(5)).noStore().build())
         .hasToString("no-store");
     assertThat(CacheControl.builder().maxAge(Duration.ofDays(365)).immutable().build())
-        .hasToString("public, max-age=31536000, immutable");
+        .hasToString("max-age=31536000, immutable");
     assertThatThrownBy(() -> CacheControl.builder().immutable().build())
         .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> CacheControl.builder().maxAge(Duration.ofSeconds(-1)))
