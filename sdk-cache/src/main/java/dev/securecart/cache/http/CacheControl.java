@@ -116,8 +116,10 @@ public final class CacheControl {
     }
 
     /**
-     * {@code must-revalidate}: no stale use once expired. Like {@code public}, it lets a shared
-     * cache store a response to an authorized request (RFC 9111 §3.5).
+     * {@code must-revalidate}: no stale use once expired, not even when the origin cannot be
+     * reached (RFC 9111 §5.2.2.2), so it cannot be combined with {@code stale-while-revalidate} or
+     * {@code stale-if-error}. Like {@code public}, it lets a shared cache store a response to an
+     * authorized request (§3.5).
      */
     public Builder mustRevalidate() {
       this.mustRevalidate = true;
@@ -182,8 +184,9 @@ public final class CacheControl {
      * Builds the value.
      *
      * @return the header value
-     * @throws IllegalStateException if {@code immutable} was asked without a {@code max-age}, or
-     *     both {@code public} and {@code private} were asked
+     * @throws IllegalStateException if {@code immutable} was asked without a {@code max-age}, both
+     *     {@code public} and {@code private} were asked, or {@code must-revalidate} together with
+     *     {@code stale-while-revalidate} or {@code stale-if-error}
      */
     public CacheControl build() {
       if (noStore) {
@@ -191,6 +194,15 @@ public final class CacheControl {
       }
       requireState(!immutable || maxAge >= 0, "immutable needs a max-age");
       requireState(!(isPublic && isPrivate), "public and private cannot be combined");
+      // must-revalidate forbids what the stale directives promise: a CDN would obey it and drop
+      // stale-if-error, so the page would fail while the origin is down.
+      requireState(
+          !mustRevalidate || (staleWhileRevalidate < 0 && staleIfError < 0),
+          "must-revalidate cannot be combined with %s: it forbids serving a stale response, even"
+              + " when the origin cannot be reached (RFC 9111 §5.2.2.2)",
+          staleWhileRevalidate >= 0 && staleIfError >= 0
+              ? "stale-while-revalidate and stale-if-error"
+              : staleWhileRevalidate >= 0 ? "stale-while-revalidate" : "stale-if-error");
       List<String> parts = new ArrayList<>();
       if (isPublic) {
         parts.add("public");

@@ -71,6 +71,23 @@ final class HttpHelpersTest {
   }
 
   @Test
+  void mustRevalidateWithAStaleDirectiveIsRejectedNamingBoth() {
+    Duration minute = Duration.ofMinutes(1);
+
+    assertThatThrownBy(
+            () -> CacheControl.builder().mustRevalidate().staleWhileRevalidate(minute).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("must-revalidate cannot be combined with stale-while-revalidate");
+    assertThatThrownBy(() -> CacheControl.builder().staleIfError(minute).mustRevalidate().build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("must-revalidate cannot be combined with stale-if-error");
+    CachePolicy policy =
+        CachePolicy.builder().staleWhileRevalidate(minute).staleIfError(minute).build();
+    assertThatThrownBy(() -> CacheControl.builder().policy(policy).mustRevalidate().build())
+        .hasMessageContaining("with stale-while-revalidate and stale-if-error");
+  }
+
+  @Test
   void weakETagsAreStableAndCompareWeakly() {
     String etag = ETags.weak("product 42".getBytes(StandardCharsets.UTF_8));
 
