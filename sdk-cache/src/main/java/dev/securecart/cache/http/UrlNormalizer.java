@@ -21,9 +21,10 @@ import java.util.Set;
  * fbclid} and whatever else is configured, matched by their percent-decoded names) and sorts the
  * remaining query parameters by decoded name (the order of repeated names is kept). Characters that
  * a URI cannot hold but browsers send as they are ({@code |}, {@code ^}, {@code [}, braces,
- * non-ASCII…) are percent-encoded as UTF-8, so {@code a|b} and {@code a%7Cb} give one key;
- * otherwise the path and parameter values are kept exactly as given (percent-encoding included).
- * Immutable and thread-safe.
+ * non-ASCII…) are percent-encoded as UTF-8, so {@code a|b} and {@code a%7Cb} give one key, and the
+ * hex digits of every percent-escape are upper-cased (RFC 3986 §6.2.2.1), so {@code %7c} and {@code
+ * %7C} give one key too; otherwise the path and parameter values are kept exactly as given
+ * (percent-encoding included). Immutable and thread-safe.
  *
  * <pre>{@code
  * UrlNormalizer.defaults().normalize("HTTPS://Shop.Example:443/p/42?utm_source=x&b=2&a=1#top")
@@ -221,7 +222,7 @@ public final class UrlNormalizer {
 
   /**
    * Percent-encodes, as UTF-8, every character a URI path or query cannot hold; checks that each
-   * {@code %} starts an escape.
+   * {@code %} starts an escape, and upper-cases its hex digits.
    */
   private static String encode(String part, String where) {
     StringBuilder out = null;
@@ -233,6 +234,16 @@ public final class UrlNormalizer {
             next + 1 < part.length() && isHex(part.charAt(next)) && isHex(part.charAt(next + 1)),
             "malformed URL: a '%%' in the %s is not followed by two hex digits",
             where);
+        char high = upperHex(part.charAt(next));
+        char low = upperHex(part.charAt(next + 1));
+        if (out == null && (high != part.charAt(next) || low != part.charAt(next + 1))) {
+          out = new StringBuilder(part.length()).append(part, 0, i);
+        }
+        if (out != null) {
+          out.append('%').append(high).append(low);
+        }
+        i = next + 2;
+        continue;
       } else if (!isUriCharacter(c)) {
         requireArgument(
             c != '\\' || !where.equals("path"), "malformed URL: a backslash in the path");
@@ -255,6 +266,10 @@ public final class UrlNormalizer {
       i = next;
     }
     return out == null ? part : out.toString();
+  }
+
+  private static char upperHex(char c) {
+    return c >= 'a' && c <= 'f' ? (char) (c - ('a' - 'A')) : c;
   }
 
   private static boolean isHex(char c) {

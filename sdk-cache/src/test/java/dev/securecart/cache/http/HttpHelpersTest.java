@@ -204,7 +204,17 @@ final class HttpHelpersTest {
     assertThat(normalizer.normalize("/café?q=é")).isEqualTo("/caf%C3%A9?q=%C3%A9");
     assertThat(normalizer.normalize("/p?q=😀")).isEqualTo("/p?q=%F0%9F%98%80");
     assertThat(normalizer.normalize("/p?q=\uD836\uDC00")).isEqualTo("/p?q=%F0%9D%A0%80");
-    assertThat(normalizer.normalize("/p?q=a%7cb")).isEqualTo("/p?q=a%7cb");
+  }
+
+  @Test
+  void percentEscapesWithLowerCaseHexGiveTheSameKeyAsUpperCase() {
+    UrlNormalizer normalizer = UrlNormalizer.defaults();
+
+    assertThat(normalizer.normalize("/p?q=a%7cb")).isEqualTo("/p?q=a%7Cb");
+    assertThat(normalizer.normalize("https://Shop.Example/a%7cb/%e2%82%ac?Q%3d=x%2f&b=%41"))
+        .isEqualTo("https://shop.example/a%7Cb/%E2%82%AC?Q%3D=x%2F&b=%41")
+        .isEqualTo(normalizer.normalize("https://shop.example/a%7Cb/%E2%82%AC?Q%3D=x%2F&b=%41"));
+    assertThat(normalizer.normalize("/a|b?q=%7c|")).isEqualTo("/a%7Cb?q=%7C%7C");
   }
 
   @Test
