@@ -18,13 +18,14 @@ import java.util.Set;
 /**
  * Turns URLs that show the same page into one cache key: lower-cases the scheme and host, drops a
  * default port and the fragment, removes tracking parameters ({@code utm_*}, {@code gclid}, {@code
- * fbclid} and whatever else is configured, matched by their percent-decoded names) and sorts the
- * remaining query parameters by decoded name (the order of repeated names is kept). Characters that
- * a URI cannot hold but browsers send as they are ({@code |}, {@code ^}, {@code [}, braces,
- * non-ASCII…) are percent-encoded as UTF-8, so {@code a|b} and {@code a%7Cb} give one key, and the
- * hex digits of every percent-escape are upper-cased (RFC 3986 §6.2.2.1), so {@code %7c} and {@code
- * %7C} give one key too; otherwise the path and parameter values are kept exactly as given
- * (percent-encoding included). Immutable and thread-safe.
+ * fbclid} and whatever else is configured, matched by their percent-decoded names; a pair holding a
+ * {@code ;} is kept whole, since some origins split on it) and sorts the remaining query parameters
+ * by decoded name (the order of repeated names is kept). Characters that a URI cannot hold but
+ * browsers send as they are ({@code |}, {@code ^}, {@code [}, braces, non-ASCII…) are
+ * percent-encoded as UTF-8, so {@code a|b} and {@code a%7Cb} give one key, and the hex digits of
+ * every percent-escape are upper-cased (RFC 3986 §6.2.2.1), so {@code %7c} and {@code %7C} give one
+ * key too; otherwise the path and parameter values are kept exactly as given (percent-encoding
+ * included). Immutable and thread-safe.
  *
  * <pre>{@code
  * UrlNormalizer.defaults().normalize("HTTPS://Shop.Example:443/p/42?utm_source=x&b=2&a=1#top")
@@ -131,7 +132,10 @@ public final class UrlNormalizer {
       // so a name spelled %75tm_source is still a tracking parameter.
       String name =
           URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-      if (!isStripped(name)) {
+      // Some origins also split the query on ';': for them "utm_source=x;currency=EUR" holds a
+      // currency, which stripping the pair would drop from the key but not from the page. Such a
+      // pair is kept whole: a key that keeps too much can only miss a hit.
+      if (!isStripped(name) || pair.indexOf(';') >= 0) {
         parameters.add(new String[] {name, pair});
       }
     }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 final class HttpHelpersTest {
@@ -283,6 +284,19 @@ final class HttpHelpersTest {
                 .build()
                 .normalize("/p?session%20id=1&Session+Id=2&id=3"))
         .isEqualTo("/p?id=3");
+  }
+
+  @Test
+  void aTrackingParameterHoldingASemicolonIsKeptWithWhatFollowsIt() {
+    // An origin splitting on ';' reads currency=EUR here: dropping the pair would give the EUR
+    // page the key of the default currency's.
+    List<String> keys =
+        Stream.of("/p?utm_source=x;currency=EUR&a=1", "/p?gclid=1;2&a=1", "/p?utm_source=x%3Bc&a=1")
+            .map(UrlNormalizer.defaults()::normalize)
+            .toList();
+
+    assertThat(keys)
+        .containsExactly("/p?a=1&utm_source=x;currency=EUR", "/p?a=1&gclid=1;2", "/p?a=1");
   }
 
   @Test
