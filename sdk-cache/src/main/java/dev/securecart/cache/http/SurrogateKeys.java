@@ -9,11 +9,19 @@ import java.util.TreeSet;
 /**
  * Headers that tell a CDN which tags a response carries, so that purging a tag at the CDN and
  * {@code LayeredCache.invalidateTag(tag)} name the same things: {@code Surrogate-Key} (Fastly,
- * space-separated) and {@code Cache-Tag} (Cloudflare, Akamai; comma-separated). Tags are sorted,
- * characters a header cannot carry are percent-encoded, and tags that would push the value past the
- * CDNs' 16 KiB limit are left out (never cut in half).
+ * space-separated) and {@code Cache-Tag} (Cloudflare, comma-separated). Akamai reads neither (see
+ * below). Tags are sorted, characters a header cannot carry are percent-encoded, and tags that
+ * would push the value past the CDNs' 16 KiB limit are left out (never cut in half).
  */
 public final class SurrogateKeys {
+
+  /*
+   * Akamai reads Edge-Cache-Tag, not Cache-Tag, and allows at most 128 tags of at most 128
+   * characters, from letters, digits and !#$%'+./^_`|~- only: no ':', which tags such as
+   * "product:42" have (https://techdocs.akamai.com/purge-cache/docs/assign-cache-tags,
+   * https://techdocs.akamai.com/property-mgr/reference/ga-cache-tag). Not supported here: it
+   * needs another key function, and we have no Akamai user to try it with.
+   */
 
   /** The largest header value produced: 16 KiB minus a margin. */
   public static final int MAX_HEADER_LENGTH = 16_000;
