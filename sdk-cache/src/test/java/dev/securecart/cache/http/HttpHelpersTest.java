@@ -103,26 +103,71 @@ final class HttpHelpersTest {
 
   @Test
   void surrogateKeysCarryTheEntrysTagsSortedAndSafe() {
-    Set<String> tags = Set.of("product:42", "category:shoes", "a b,c\"%é");
+    Set<String> tags = Set.of("product:42", "category:shoes", "a b,c\"%é~");
 
     assertThat(SurrogateKeys.surrogateKey(tags))
-        .isEqualTo("a%20b%2Cc%22%25%C3%A9 category:shoes product:42");
-    assertThat(SurrogateKeys.cacheTag(tags))
-        .isEqualTo("a%20b%2Cc%22%25%C3%A9,category:shoes,product:42");
-    assertThat(SurrogateKeys.cacheTag(Set.of())).isEmpty();
+        .isEqualTo(
+            new SurrogateKeys.Header(
+                "a%20b%2Cc%22%25%C3%A9%7E category:shoes product:42", List.of()));
+    assertThat(SurrogateKeys.cacheTag(tags).value())
+        .isEqualTo("a%20b%2Cc%22%25%C3%A9%7E,category:shoes,product:42");
+    assertThat(SurrogateKeys.cacheTag(Set.of()).value()).isEmpty();
+    assertThat(SurrogateKeys.key("product:42")).isEqualTo("product:42");
+    assertThatThrownBy(() -> SurrogateKeys.surrogateKey(Set.of("")))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
-  void surrogateKeysStayUnderTheHeaderLimitWithoutCuttingATag() {
+  void tagsThatDoNotFitAreNamedAndAnOverflowKeyStandsInForThem() {
     List<String> tags = new ArrayList<>();
     for (int i = 0; i < 2000; i++) {
       tags.add(String.format("product:%05d", i));
     }
+    tags.add("category:shoes");
 
-    String value = SurrogateKeys.surrogateKey(tags);
+    SurrogateKeys.Header header = SurrogateKeys.surrogateKey(tags, "category-page:shoes");
+    List<String> keys = List.of(header.value().split(" "));
 
-    assertThat(value.length()).isLessThanOrEqualTo(SurrogateKeys.MAX_HEADER_LENGTH);
-    assertThat(value.split(" ")).allMatch(tag -> tag.matches("product:\\d{5}"));
+    assertThat(header.value().length()).isLessThanOrEqualTo(SurrogateKeys.MAX_HEADER_LENGTH);
+    assertThat(header.isComplete()).isFalse();
+    assertThat(keys).startsWith("category:shoes", "product:00000").endsWith("category-page:shoes");
+    assertThat(keys.subList(1, keys.size() - 1)).allMatch(key -> key.matches("product:\\d{5}"));
+    // Every tag is either carried or named as omitted: none is lost without a word.
+    List<String> accounted = new ArrayList<>(keys.subList(0, keys.size() - 1));
+    accounted.addAll(header.omitted());
+    assertThat(accounted).containsExactlyInAnyOrderElementsOf(tags);
+    assertThat(header.omitted()).isSorted().contains("product:01999");
+    assertThat(SurrogateKeys.surrogateKey(tags).value())
+        .endsWith(" " + SurrogateKeys.DEFAULT_OVERFLOW_TAG);
+  }
+
+  @Test
+  void aCacheTagCarriesAtMostAThousandKeysTheOverflowKeyIncluded() {
+    List<String> tags = new ArrayList<>();
+    for (int i = 0; i < 1500; i++) {
+      tags.add("p" + i);
+    }
+
+    SurrogateKeys.Header header = SurrogateKeys.cacheTag(tags);
+
+    assertThat(header.value().split(",")).hasSize(1000).endsWith("securecart-overflow");
+    assertThat(header.omitted()).hasSize(501);
+    assertThat(SurrogateKeys.cacheTag(tags.subList(0, 1000)).isComplete()).isTrue();
+  }
+
+  @Test
+  void aTagTooLongForAKeyIsHashedTheSameWayInTheHeaderAndForThePurge() {
+    String longTag = "search:" + "é".repeat(600); // 1,200 bytes of UTF-8, 3,607 once encoded
+    String key = SurrogateKeys.key(longTag);
+
+    assertThat(key.length()).isLessThanOrEqualTo(SurrogateKeys.MAX_KEY_LENGTH);
+    assertThat(key).startsWith("search:%C3%A9").matches("[^ ,\"]+~[0-9a-f]{64}");
+    assertThat(SurrogateKeys.key(longTag)).isEqualTo(key);
+    assertThat(SurrogateKeys.key(longTag + "x")).isNotEqualTo(key);
+    assertThat(SurrogateKeys.surrogateKey(Set.of(longTag, "product:42")).value())
+        .isEqualTo("product:42 " + key);
+    assertThat(SurrogateKeys.key("a".repeat(SurrogateKeys.MAX_KEY_LENGTH)))
+        .isEqualTo("a".repeat(SurrogateKeys.MAX_KEY_LENGTH));
   }
 
   @Test
