@@ -43,7 +43,11 @@ public final class CacheControl {
 
   /**
    * The advice matching a cache policy (see {@link Builder#policy}), without {@code public}; for a
-   * response that may go to everyone, {@code builder().publicCache().policy(policy).build()}.
+   * response that may go to everyone, {@code builder().publicCache().policy(policy).build()}. A
+   * response served from a cache entry should also carry an {@code Age} header from {@link
+   * dev.securecart.cache.CacheResult#age()}: {@code max-age} counts from the load, not from the
+   * response, and without {@code Age} a CDN would keep an old (even a stale) entry a full {@code
+   * max-age} more.
    *
    * @param policy the policy
    * @return the header value
