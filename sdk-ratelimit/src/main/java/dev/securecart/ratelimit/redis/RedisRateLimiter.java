@@ -15,8 +15,11 @@ import dev.securecart.ratelimit.RateLimiterConfig;
 import dev.securecart.ratelimit.RateLimiterStats;
 import dev.securecart.ratelimit.internal.LocalRateLimiter;
 import dev.securecart.ratelimit.internal.Requests;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -54,7 +57,8 @@ import org.slf4j.LoggerFactory;
  * answer in time or fails, the {@link FailMode} decides, the limiter logs the change once, counts
  * it ({@link dev.securecart.ratelimit.RateLimiterMetrics}) and marks decisions {@link
  * Decision.Source#FALLBACK}. Until a periodic check finds Redis healthy again, decisions are made
- * by the fallback at once instead of waiting for the deadline each time.
+ * by the fallback at once instead of waiting for the deadline each time. On a Cluster this holds
+ * per master: a master that stalls or dies sends only the keys it serves to the fallback.
  *
  * <pre>{@code
  * RateLimiter limiter = RedisRateLimiter.create(connection, RateLimiterConfig.builder("login")
@@ -146,8 +150,6 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
    */
   static final int SILENT_DEADLINES_BEFORE_FALLBACK = 3;
 
-  private static final long NOT_LATE = Long.MIN_VALUE;
-
   static final int MAX_IN_FLIGHT = 2;
   static final int MAX_BATCH = 128;
 
@@ -178,29 +180,21 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
   private final AtomicReferenceArray<@Nullable Lane> lanes;
   private final AtomicLong scriptCalls = new AtomicLong();
 
-  private volatile boolean degraded;
-
-  /**
-   * When a decision first went without an answer since the last answer ({@link #NOT_LATE}: none
-   * has). Time, not a count of decisions: one stall leaves every concurrent decision late at once.
-   */
-  private volatile long lateSince = NOT_LATE;
-
-  /** When the last decision went without an answer: a long enough gap ends a spell of them. */
-  private volatile long lastLate = NOT_LATE;
-
-  private final AtomicBoolean probing = new AtomicBoolean();
   private final AtomicBoolean replyThreadWarned = new AtomicBoolean();
-  private volatile long nextProbeAt;
+
+  /** The key of the warm-up check, which no decision uses. */
+  private final String[] idleProbeKeys;
+
+  /** The standalone server's health; on a Cluster, that of slots no master serves (yet). */
+  private final NodeHealth soleNode;
 
   /**
-   * The Redis key the recovery check sends its script call with: that of the decision that failed,
-   * so that on a Cluster it asks the shard that failed, not a healthy one (whose answer would end
-   * the fallback only for the next decision on the failed shard to start it again).
+   * Each Cluster master's health, by node id (nodes are never forgotten: a handful per Cluster).
    */
-  private volatile String[] probeKeys;
+  private final ConcurrentHashMap<String, NodeHealth> nodes = new ConcurrentHashMap<>();
 
-  private final AtomicLong fallbackDecisions = new AtomicLong();
+  /** How many nodes are down; changed under this limiter's lock, with the gauge. */
+  private volatile int nodesDown;
 
   private final long leaseNanos;
   private final ConcurrentHashMap<String, Lease> leases = new ConcurrentHashMap<>();
@@ -229,7 +223,8 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
               ? config.keyPrefix() + "{" + config.name() + "}:" + limitNames[i] + ":"
               : config.keyPrefix() + config.name() + ":" + limitNames[i] + ":{";
     }
-    this.probeKeys = new String[] {keyParts[0] + "probe" + (tagByLimiter ? "" : "}")};
+    this.idleProbeKeys = new String[] {keyParts[0] + "probe" + (tagByLimiter ? "" : "}")};
+    this.soleNode = new NodeHealth("Redis", idleProbeKeys);
     List<String> head = new ArrayList<>();
     head.add(Integer.toString(algorithmCode(config.algorithm())));
     head.add(Integer.toString(limitNames.length));
@@ -291,7 +286,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
       return this; // built on a thread that reads replies: waiting would hold up its own answer
     }
     try {
-      call(probeKeys, probeArgs()).get(1, TimeUnit.SECONDS);
+      call(idleProbeKeys, probeArgs()).get(1, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
@@ -318,9 +313,12 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     return config;
   }
 
-  /** Whether the limiter currently decides with its fallback because Redis was slow or down. */
+  /**
+   * Whether the limiter currently decides with its fallback because Redis was slow or down: on a
+   * Cluster, for the keys of at least one master.
+   */
   public boolean isFallingBack() {
-    return degraded;
+    return nodesDown > 0;
   }
 
   @Override
@@ -371,14 +369,15 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
         return leased;
       }
     }
-    if (degraded) {
-      maybeProbe(now);
-      return fallback(keys, permits);
+    Route route = route(keys, now);
+    NodeHealth health = route.health;
+    if (health.down) {
+      return fallback(health, keys, permits);
     }
     if (READS_REPLIES.get() != null) {
       return onReplyThread(keys, permits);
     }
-    Request request = submit(keys, permits, now, Thread.currentThread());
+    Request request = submit(route, keys, permits, now, Thread.currentThread());
     // Real time, not the ticker: a test's frozen ticker must not make a caller wait forever.
     long until = System.nanoTime() + Math.max(0, deadlineNanos - (ticker.read() - now));
     boolean interrupted = false;
@@ -403,13 +402,13 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
       Thread.currentThread().interrupt();
     }
     try {
-      return decided(request, request.join(), now);
+      return decided(health, request, request.join(), now);
     } catch (CompletionException | CancellationException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      if (!(cause instanceof InterruptedException)) {
-        failed(cause, request.redisKeys[0]);
+      if (cause instanceof InterruptedException) {
+        return fallback(keys, permits); // says nothing about Redis
       }
-      return fallback(keys, permits);
+      return failedOver(health, cause, request, keys, permits);
     }
   }
 
@@ -441,11 +440,12 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
         return CompletableFuture.completedFuture(leased);
       }
     }
-    if (degraded) {
-      maybeProbe(now);
-      return CompletableFuture.completedFuture(fallback(keys, permits));
+    Route route = route(keys, now);
+    NodeHealth health = route.health;
+    if (health.down) {
+      return CompletableFuture.completedFuture(fallback(health, keys, permits));
     }
-    Request request = submit(keys, permits, now, null);
+    Request request = submit(route, keys, permits, now, null);
     long wait = deadlineNanos - (ticker.read() - now);
     CompletableFuture<Decision> answer = new CompletableFuture<>();
     request
@@ -453,7 +453,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
         .whenComplete(
             (decision, error) -> {
               if (error == null) {
-                answer.complete(decided(request, decision, now));
+                answer.complete(decided(health, request, decision, now));
                 return;
               }
               Throwable cause =
@@ -464,38 +464,61 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
                 // orTimeout completes on the JDK's one timer thread, which every orTimeout in the
                 // JVM shares: neither the fallback's WARN nor the caller's callbacks belong there.
                 ForkJoinPool.commonPool()
-                    .execute(() -> answer.complete(failedOver(cause, request, keys, permits)));
+                    .execute(
+                        () -> answer.complete(failedOver(health, cause, request, keys, permits)));
               } else {
-                answer.complete(failedOver(cause, request, keys, permits));
+                answer.complete(failedOver(health, cause, request, keys, permits));
               }
             });
     return answer;
   }
 
-  private Decision failedOver(Throwable cause, Request request, String[] keys, long permits) {
-    failed(cause, request.redisKeys[0]);
-    return fallback(keys, permits);
+  private Decision failedOver(
+      NodeHealth health, Throwable cause, Request request, String[] keys, long permits) {
+    failed(health, cause, request.redisKeys[0]);
+    return fallback(health, keys, permits);
   }
 
-  private Request submit(String[] keys, long permits, long now, @Nullable Thread waiter) {
+  /** Where a decision goes: its state keys in Redis, their slot, and that slot's node's health. */
+  private static final class Route {
+    final String[] redisKeys;
+    final int slot;
+    final NodeHealth health;
+
+    Route(String[] redisKeys, int slot, NodeHealth health) {
+      this.redisKeys = redisKeys;
+      this.slot = slot;
+      this.health = health;
+    }
+  }
+
+  /** Routes a decision, and checks any node that is down and due for a check on the way. */
+  private Route route(String[] keys, long now) {
     String[] redisKeys = new String[keys.length];
     for (int i = 0; i < keys.length; i++) {
       redisKeys[i] = tagByLimiter ? keyParts[i] + keys[i] : keyParts[i] + keys[i] + "}";
     }
+    int slot = cluster ? SlotHash.getSlot(redisKeys[0]) : 0;
+    if (nodesDown > 0) {
+      probeDownNodes(now);
+    }
+    return new Route(redisKeys, slot, health(slot));
+  }
+
+  private Request submit(
+      Route route, String[] keys, long permits, long now, @Nullable Thread waiter) {
     long most = permits;
     if (config.localBatch() > 0) {
       most = permits + config.localBatch();
     }
-    Request request = new Request(redisKeys, keys, permits, most, now, waiter);
-    lane(redisKeys[0]).submit(request);
+    Request request = new Request(route.redisKeys, keys, permits, most, now, waiter);
+    lane(route.slot).submit(request);
     return request;
   }
 
-  private Decision decided(Request request, Decision decision, long now) {
+  private Decision decided(NodeHealth health, Request request, Decision decision, long now) {
     stats.recordDecision(REDIS, decision.isAllowed());
-    if (lateSince != NOT_LATE) {
-      lateSince = NOT_LATE;
-    }
+    health.answered();
     if (decision.isAllowed() && request.granted > request.least) {
       long extra = request.granted - request.least;
       int most = config.localBatch();
@@ -518,11 +541,10 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     return decision;
   }
 
-  private Lane lane(String firstKey) {
+  private Lane lane(int slot) {
     if (!cluster) {
       return single;
     }
-    int slot = SlotHash.getSlot(firstKey);
     Lane lane = lanes.get(slot);
     if (lane == null) {
       lanes.compareAndSet(slot, null, new Lane(this::send, MAX_IN_FLIGHT, MAX_BATCH));
@@ -717,82 +739,117 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
 
   // ---- Fallback -------------------------------------------------------------------------------
 
-  private void failed(Throwable cause, String failedKey) {
-    if (degraded) {
+  /**
+   * The health of the node that serves {@code slot}: on a Cluster, the master Lettuce's topology
+   * names for it now, so that keys a failover moved to a new master are that master's at once.
+   */
+  private NodeHealth health(int slot) {
+    if (!cluster) {
+      return soleNode;
+    }
+    RedisClusterNode node =
+        ((StatefulRedisClusterConnection<String, String>) connection.stateful())
+            .getPartitions()
+            .getMasterBySlot(slot);
+    if (node == null || node.getNodeId() == null) {
+      return soleNode;
+    }
+    NodeHealth health = nodes.get(node.getNodeId());
+    if (health != null) {
+      return health;
+    }
+    return nodes.computeIfAbsent(
+        node.getNodeId(), id -> new NodeHealth(address(node), idleProbeKeys));
+  }
+
+  private static String address(RedisClusterNode node) {
+    RedisURI uri = node.getUri();
+    return uri == null ? node.getNodeId() : uri.getHost() + ":" + uri.getPort();
+  }
+
+  private void failed(NodeHealth health, Throwable cause, String failedKey) {
+    if (health.down) {
       return;
     }
     // A late answer (a GC pause or a stall of this JVM, one slow command) is not an outage: that
-    // decision falls back on its own. Redis silent for several deadlines, or an error, switch the
-    // limiter.
-    if (cause instanceof TimeoutException) {
-      long now = System.nanoTime(); // real time, as the deadline's wait: a test's ticker may stand
-      long window = SILENT_DEADLINES_BEFORE_FALLBACK * deadlineNanos;
-      long since = lateSince;
-      long last = lastLate;
-      lastLate = now;
-      // A spell of lateness with no decision for a recovery interval (no traffic) has ended: a
-      // late decision after a quiet minute is the first of a new spell, not proof of an outage.
-      if (since == NOT_LATE
-          || last == NOT_LATE
-          || now - last >= Math.max(window, recoveryIntervalNanos)) {
-        lateSince = now;
-        return;
-      }
-      if (now - since < window) {
-        return;
-      }
+    // decision falls back on its own. The node silent for several deadlines, or an error, switch
+    // its keys to the fallback.
+    if (cause instanceof TimeoutException
+        && !health.silentFor(
+            System.nanoTime(), // real time, as the deadline's wait: a test's ticker may stand
+            SILENT_DEADLINES_BEFORE_FALLBACK * deadlineNanos,
+            recoveryIntervalNanos)) {
+      return;
     }
     synchronized (this) {
-      if (degraded) {
+      if (health.down) {
         return;
       }
-      probeKeys = new String[] {failedKey};
-      nextProbeAt = ticker.read() + recoveryIntervalNanos;
-      degraded = true;
+      health.probeKeys = new String[] {failedKey};
+      health.nextProbeAt = ticker.read() + recoveryIntervalNanos;
+      health.down = true;
+      if (nodesDown++ == 0) {
+        stats.recordFallback(true);
+      }
     }
-    stats.recordFallback(true);
     log.warn(
-        "Rate limiter '{}': Redis is unavailable ({}, deadline {} ms); deciding with the {}"
+        "Rate limiter '{}': {} is unavailable ({}, deadline {} ms); deciding {} with the {}"
             + " fallback until it is back",
         config.name(),
+        health.name,
         describe(cause),
         config.deadline().toMillis(),
+        cluster ? "the keys it serves" : "every key",
         config.failMode());
   }
 
-  private void recovered() {
+  private void recovered(NodeHealth health) {
     synchronized (this) {
-      if (!degraded) {
+      if (!health.down) {
         return;
       }
-      degraded = false;
-      lateSince = NOT_LATE;
+      health.cameBack();
+      if (--nodesDown == 0) {
+        stats.recordFallback(false);
+      }
     }
-    stats.recordFallback(false);
     log.info(
-        "Rate limiter '{}': Redis is back; deciding on Redis again after {} fallback decisions",
+        "Rate limiter '{}': {} is back; deciding on Redis again after {} fallback decisions",
         config.name(),
-        fallbackDecisions.getAndSet(0));
+        health.name,
+        health.fallbackDecisions.getAndSet(0));
+  }
+
+  /**
+   * Checks every node that is down whose check is due, whichever key the calling decision has: the
+   * keys of a master that failed over now go to its replica, so nothing would check the old one.
+   */
+  private void probeDownNodes(long now) {
+    maybeProbe(soleNode, now);
+    for (NodeHealth health : nodes.values()) {
+      maybeProbe(health, now);
+    }
   }
 
   @SuppressWarnings("FutureReturnValueIgnored") // completion is handled in the callback
-  private void maybeProbe(long now) {
-    if (now - nextProbeAt < 0 || !probing.compareAndSet(false, true)) {
+  private void maybeProbe(NodeHealth health, long now) {
+    if (!health.down
+        || now - health.nextProbeAt < 0
+        || !health.probing.compareAndSet(false, true)) {
       return;
     }
-    nextProbeAt = now + recoveryIntervalNanos;
+    health.nextProbeAt = now + recoveryIntervalNanos;
     long started = ticker.read();
-    String[] keys = probeKeys;
-    call(keys, probeArgs())
+    call(health.probeKeys, probeArgs())
         .whenComplete(
             (reply, error) -> {
               long took = ticker.read() - started;
               // Back only when Redis answers within the decision deadline again, or every
               // decision would wait out its deadline and the limiter would flap.
               if (error == null && took <= deadlineNanos) {
-                recovered();
+                recovered(health);
               }
-              probing.set(false);
+              health.probing.set(false);
             });
   }
 
@@ -807,8 +864,13 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     return args;
   }
 
+  /** A fallback decision for a key of {@code health}'s node, counted for its recovery's log. */
+  private Decision fallback(NodeHealth health, String[] keys, long permits) {
+    health.fallbackDecisions.incrementAndGet();
+    return fallback(keys, permits);
+  }
+
   private Decision fallback(String[] keys, long permits) {
-    fallbackDecisions.incrementAndGet();
     Decision decision =
         switch (config.failMode()) {
           case OPEN ->
@@ -910,6 +972,6 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
 
   @Override
   public String toString() {
-    return "RedisRateLimiter[" + config.name() + (degraded ? ", falling back" : "") + "]";
+    return "RedisRateLimiter[" + config.name() + (nodesDown > 0 ? ", falling back" : "") + "]";
   }
 }

@@ -1,6 +1,8 @@
 package dev.securecart.ratelimit.redis;
 
+import static dev.securecart.ratelimit.Decision.Source.REDIS;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.securecart.core.redis.RedisConnection;
 import dev.securecart.core.redis.RedisConnector;
@@ -14,7 +16,11 @@ import dev.securecart.ratelimit.RateLimit;
 import dev.securecart.ratelimit.RateLimiterConfig;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -115,6 +121,79 @@ final class RedisRateLimiterClusterTest {
       }
     }
     assertThat(shardsWithKeys).isEqualTo(3);
+  }
+
+  /**
+   * A master that stops answering without closing its connections (paused here; a hung host or a
+   * network partition look the same): only its keys go to the fallback, and they stop waiting out
+   * the deadline once it is marked down, while the other masters' keys stay on Redis.
+   */
+  @Test
+  void aStalledMasterSendsOnlyItsOwnKeysToTheFallbackAndThoseStopWaitingForIt() {
+    Duration deadline = Duration.ofMillis(50);
+    List<String> keys = IntStream.range(0, 60).mapToObj(i -> "user-" + i).toList();
+    RedisCluster.Node stalled = cluster.masterFor(keys.get(0));
+    Set<String> stalledKeys =
+        keys.stream()
+            .filter(key -> cluster.masterFor(key).port() == stalled.port())
+            .collect(Collectors.toSet());
+    FallbackTransitions recorded = new FallbackTransitions();
+    List<Boolean> transitions = recorded.transitions;
+    try (RedisConnector connector =
+            RedisConnector.create(
+                RedisSettings.cluster(cluster.seedUris())
+                    .commandTimeout(Duration.ofMillis(500))
+                    .build());
+        RedisConnection<String, String> connection = connector.connect();
+        RespClient admin = RespClient.connect(stalled.server(), Duration.ofSeconds(5))) {
+      RedisRateLimiter limiter =
+          RedisRateLimiter.create(
+              connection,
+              config("stalled")
+                  .limit(RateLimit.perSecond(1_000_000).withBurst(10_000_000))
+                  .deadline(deadline)
+                  .recoveryCheckInterval(Duration.ofMillis(100))
+                  .stats(recorded)
+                  .build());
+      keys.forEach(key -> limiter.tryAcquire(key));
+
+      admin.call("CLIENT", "PAUSE", "3000", "ALL");
+      // Decides until shortly before the pause ends, so every round meets the stalled master.
+      long pauseEnds = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2_500);
+      int healthyDecisions = 0;
+      int healthyOffRedis = 0;
+      int waitedOut = 0;
+      while (System.nanoTime() < pauseEnds) {
+        for (String key : keys) {
+          long started = System.nanoTime();
+          Decision decision = limiter.tryAcquire(key);
+          long took = System.nanoTime() - started;
+          if (stalledKeys.contains(key)) {
+            waitedOut += took >= deadline.toNanos() ? 1 : 0;
+          } else {
+            healthyDecisions++;
+            healthyOffRedis += decision.source() == REDIS ? 0 : 1;
+          }
+        }
+      }
+
+      // A single late answer on a busy machine falls back on its own; the other masters' keys
+      // as a whole must not.
+      assertThat(healthyOffRedis)
+          .as(
+              "decisions off Redis among %d for the keys of the masters that answer",
+              healthyDecisions)
+          .isLessThanOrEqualTo(healthyDecisions / 20);
+      assertThat(waitedOut)
+          .as("decisions on the stalled master's keys that waited out the deadline")
+          .isLessThanOrEqualTo(10);
+      assertThat(transitions).as("its keys fell back").startsWith(true);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> keys.stream().allMatch(key -> limiter.tryAcquire(key).source() == REDIS));
+      assertThat(transitions).as("and came back once").containsExactly(true, false);
+      assertThat(limiter.isFallingBack()).isFalse();
+    }
   }
 
   /** Shortened to 3 s per algorithm (the standalone run takes the full 5 s). */

@@ -189,11 +189,23 @@ final class RedisRateLimiterFaultTest {
     proxy.latency(DEADLINE.multipliedBy(5));
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
+      // Started together once every thread exists: decisions begun over more than 3 deadlines
+      // (threads created one by one on a busy machine) would be a spell of silence, not a stall.
+      CountDownLatch ready = new CountDownLatch(8);
+      CountDownLatch start = new CountDownLatch(1);
       List<Future<Decision>> decisions = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
         String key = "k" + i;
-        decisions.add(pool.submit(() -> limiter.tryAcquire(key)));
+        decisions.add(
+            pool.submit(
+                () -> {
+                  ready.countDown();
+                  start.await();
+                  return limiter.tryAcquire(key);
+                }));
       }
+      assertThat(ready.await(10, TimeUnit.SECONDS)).isTrue();
+      start.countDown();
       for (Future<Decision> decision : decisions) {
         assertThat(decision.get(10, TimeUnit.SECONDS).source()).isEqualTo(Decision.Source.FALLBACK);
       }
