@@ -3,11 +3,17 @@ package dev.securecart.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -87,5 +93,47 @@ final class JsonCodecTest {
                     strict, strict.getTypeFactory().constructCollectionType(List.class, Line.class))
                 .decode(newerList))
         .containsExactly(new Line("sku-1", 2));
+  }
+
+  record PriceV1(String sku, int price) {}
+
+  record PriceV2(String sku, int priceCents) {}
+
+  @Test
+  void aRenamedComponentIsAnErrorTheCacheTakesForAMissNotASilentZero() {
+    byte[] written = JsonCodec.of(PriceV2.class).encode(new PriceV2("sku-1", 1999));
+
+    assertThatThrownBy(() -> JsonCodec.of(PriceV1.class).decode(written))
+        .isInstanceOf(CodecException.class);
+    assertThatThrownBy(() -> JsonCodec.of(new ObjectMapper(), PriceV1.class).decode(written))
+        .isInstanceOf(CodecException.class);
+  }
+
+  record Cutoff(ZonedDateTime local, OffsetDateTime offset, Duration grace) {}
+
+  @Test
+  void zonedAndOffsetTimesReadBackInTheirOwnZone() {
+    Cutoff cutoff =
+        new Cutoff(
+            ZonedDateTime.of(2026, 11, 27, 14, 0, 0, 0, ZoneId.of("Europe/Berlin")),
+            OffsetDateTime.of(2026, 11, 27, 18, 30, 0, 0, ZoneOffset.ofHoursMinutes(5, 30)),
+            Duration.ofMinutes(90));
+    JsonCodec<Cutoff> codec = JsonCodec.of(Cutoff.class);
+
+    assertThat(codec.decode(codec.encode(cutoff))).isEqualTo(cutoff);
+  }
+
+  record Note(String text, String author) {}
+
+  @Test
+  void anApplicationsMapperThatLeavesNullsOutStillRoundTripsThemAndIsNotChanged() {
+    ObjectMapper nonNull =
+        new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL);
+    JsonCodec<Note> codec = JsonCodec.of(nonNull, Note.class);
+    Note anonymous = new Note("gift", null);
+
+    assertThat(codec.decode(codec.encode(anonymous))).isEqualTo(anonymous);
+    assertThat(nonNull.getSerializationConfig().getDefaultPropertyInclusion().getValueInclusion())
+        .isEqualTo(JsonInclude.Include.NON_NULL);
   }
 }

@@ -1420,7 +1420,8 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
                 + " securecart.cache.encode.failures)",
             failure.toString());
       } else {
-        logger.debug("Cache '{}': cannot encode a value for L2", name, failure);
+        // Not the cause's stack: a serializer's own exception may quote the value.
+        logger.debug("{}", failure.toString());
       }
       return null;
     }
