@@ -96,13 +96,26 @@ public interface RateLimiter {
   Decision tryAcquire(Keys keys, long permits);
 
   /**
-   * Like {@link #tryAcquire(String, long)}, without blocking the calling thread. The future always
-   * completes normally, within the deadline; bad input throws at once rather than through it.
+   * Takes one permit for {@code key} from every limit of this limiter, without blocking the calling
+   * thread.
    *
-   * <p>A Redis limiter completes the future on the thread that reads Redis replies, so dependent
-   * stages run there unless given an executor ({@code thenApplyAsync(fn, executor)}); they must not
-   * block. A blocking {@code tryAcquire} made on that thread does not wait for Redis (it would hold
-   * up its own answer): it is decided by the fallback, and logged once.
+   * @see #tryAcquireAsync(String, long)
+   */
+  default CompletableFuture<Decision> tryAcquireAsync(String key) {
+    return tryAcquireAsync(key, 1);
+  }
+
+  /**
+   * Like {@link #tryAcquire(String, long)}, without blocking the calling thread. The future
+   * completes within the deadline, normally (a failing Redis is a fallback decision, never an
+   * error) unless the limiter's {@link RateLimiterStats} throws, as {@code tryAcquire} would; bad
+   * input throws at once rather than through it.
+   *
+   * <p>A Redis limiter completes the future on the thread that reads Redis replies (or, when Redis
+   * misses the deadline, where {@code CompletableFuture}'s async methods run), so dependent stages
+   * run there unless given an executor ({@code thenApplyAsync(fn, executor)}); they must not block.
+   * A blocking {@code tryAcquire} made on that thread does not wait for Redis (it would hold up its
+   * own answer): it is decided by the fallback, and logged once.
    *
    * @param key the key
    * @param permits how many permits
@@ -111,9 +124,17 @@ public interface RateLimiter {
   CompletableFuture<Decision> tryAcquireAsync(String key, long permits);
 
   /**
-   * Like {@link #tryAcquire(Keys, long)}, without blocking the calling thread. The future always
-   * completes normally, within the deadline; bad input throws at once rather than through it. Where
-   * it completes, as for {@link #tryAcquireAsync(String, long)}.
+   * Takes one permit from every limit, each for its own key, without blocking the calling thread.
+   *
+   * @see #tryAcquireAsync(Keys, long)
+   */
+  default CompletableFuture<Decision> tryAcquireAsync(Keys keys) {
+    return tryAcquireAsync(keys, 1);
+  }
+
+  /**
+   * Like {@link #tryAcquire(Keys, long)}, without blocking the calling thread. How and where the
+   * future completes, as for {@link #tryAcquireAsync(String, long)}.
    *
    * @param keys a key for every limit
    * @param permits how many permits

@@ -56,12 +56,15 @@ final class Gcra {
    * {@code seen} to {@code taken}, when its other limits then failed to commit; {@code current} is
    * the state now and {@code now} the time now (read after every decision that moved the state).
    *
-   * <p>Exact when nothing moved the state since, and when the key was still busy at {@code now}
-   * ({@code seen >= now}): every later decision then started from a time in the future and shifted
-   * the state by its own permits only. Otherwise a later decision may have found the key idle and
-   * started from its own time, which absorbed this decision's permits: subtracting them would take
-   * that decision's permits away and over-admit. Nothing is given back then, which holds back at
-   * most {@code n} permits of a key that was idle a moment ago.
+   * <p>Between decisions alone this is exact when nothing moved the state since, and when the key
+   * was still busy at {@code now} ({@code seen >= now}): every later decision then started from a
+   * time in the future and shifted the state by its own permits only. Otherwise a later decision
+   * may have found the key idle and started from its own time, which absorbed this decision's
+   * permits: subtracting them would take that decision's permits away and over-admit. Nothing is
+   * given back then, which holds back at most {@code n} permits of a key that was idle a moment
+   * ago. Other refunds in between can still make it give back permits a later decision absorbed
+   * (the state alone cannot tell): each such overlap may admit up to {@code n} more, where
+   * subtracting unconditionally did so whenever a key went idle during a refund.
    */
   static long refund(Spec spec, long seen, long taken, long current, long now, long n) {
     if (current == taken) {

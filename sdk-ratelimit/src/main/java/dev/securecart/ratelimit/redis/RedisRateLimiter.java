@@ -34,7 +34,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -452,10 +451,6 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
         .orTimeout(Math.max(1, wait), TimeUnit.NANOSECONDS)
         .whenComplete(
             (decision, error) -> {
-              if (error == null) {
-                answer.complete(decided(health, request, decision, now));
-                return;
-              }
               Throwable cause =
                   error instanceof CompletionException && error.getCause() != null
                       ? error.getCause()
@@ -463,11 +458,19 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
               if (cause instanceof TimeoutException) {
                 // orTimeout completes on the JDK's one timer thread, which every orTimeout in the
                 // JVM shares: neither the fallback's WARN nor the caller's callbacks belong there.
-                ForkJoinPool.commonPool()
-                    .execute(
-                        () -> answer.complete(failedOver(health, cause, request, keys, permits)));
-              } else {
-                answer.complete(failedOver(health, cause, request, keys, permits));
+                // completeAsync runs where CompletableFuture's async methods do: the common pool,
+                // or a thread of its own where that pool has a single worker (up to 2 cores),
+                // which a blocked task would hold up.
+                answer.completeAsync(() -> failedOver(health, cause, request, keys, permits));
+                return;
+              }
+              try {
+                answer.complete(
+                    cause == null
+                        ? decided(health, request, decision, now)
+                        : failedOver(health, cause, request, keys, permits));
+              } catch (RuntimeException | Error e) {
+                answer.completeExceptionally(e); // a caller must never wait forever
               }
             });
     return answer;

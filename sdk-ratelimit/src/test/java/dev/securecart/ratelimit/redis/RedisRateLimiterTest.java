@@ -1,6 +1,7 @@
 package dev.securecart.ratelimit.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.securecart.core.redis.RedisConnection;
 import dev.securecart.core.redis.RedisConnector;
@@ -20,6 +21,7 @@ import dev.securecart.ratelimit.RateLimiter;
 import dev.securecart.ratelimit.RateLimiterConfig;
 import dev.securecart.ratelimit.RateLimiterContractTest;
 import dev.securecart.ratelimit.RateLimiterMetrics;
+import dev.securecart.ratelimit.RateLimiterStats;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +29,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -125,6 +129,35 @@ final class RedisRateLimiterTest extends RateLimiterContractTest {
 
   private RateLimiterConfig.Builder real(String name) {
     return RateLimiterConfig.builder(name).keyPrefix(ns.prefix()).deadline(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void anAsyncDecisionWhoseStatsThrowFailsItsFutureInsteadOfLeavingItPending() throws Exception {
+    RateLimiterStats throwing =
+        new RateLimiterStats() {
+          @Override
+          public void recordDecision(Decision.Source source, boolean allowed) {
+            if (source == Decision.Source.REDIS) {
+              throw new IllegalStateException("a broken meter registry");
+            }
+          }
+
+          @Override
+          public void recordRedisLatency(long nanos) {}
+
+          @Override
+          public void recordFallback(boolean active) {}
+        };
+    RedisRateLimiter limiter =
+        RedisRateLimiter.create(
+            connection,
+            real("throwing-stats").limit(RateLimit.perSecond(10)).stats(throwing).build());
+
+    CompletableFuture<Decision> decision = limiter.tryAcquireAsync("k");
+
+    assertThatThrownBy(() -> decision.get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .hasRootCauseMessage("a broken meter registry");
   }
 
   @Test
