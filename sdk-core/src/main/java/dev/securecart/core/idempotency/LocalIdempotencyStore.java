@@ -194,10 +194,22 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
 
   /** Forgets the oldest completed entry still kept; false if there is none. */
   private boolean forgetOldestCompleted(long now) {
-    for (Completion oldest = completions.poll(); oldest != null; oldest = completions.poll()) {
-      // remove(key, value) compares entries by identity: a mark whose entry expired or was
-      // replaced since removes nothing.
-      if (!oldest.entry.isExpired(now) && entries.asMap().remove(oldest.key, oldest.entry)) {
+    for (Completion next = completions.poll(); next != null; next = completions.poll()) {
+      Completion oldest = next;
+      if (oldest.isExpired(now)) {
+        continue; // gone, or going, by itself
+      }
+      // Only the entry the mark was made for: one that expired or was replaced since stays.
+      boolean[] forgot = new boolean[1];
+      entries
+          .asMap()
+          .computeIfPresent(
+              oldest.key(),
+              (k, entry) -> {
+                forgot[0] = oldest.marks(entry);
+                return forgot[0] ? null : entry;
+              });
+      if (forgot[0]) {
         warnOfEviction(evictions.incrementAndGet(), now);
         return true;
       }
@@ -245,7 +257,7 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
     Entry newlyDone = done[0];
     if (newlyDone != null) {
       forgetExpiredCompletions(now);
-      completions.add(new Completion(key, newlyDone));
+      completions.add(new Completion(key, newlyDone.owner, newlyDone.expiresAt));
     }
     return completed[0];
   }
@@ -253,7 +265,7 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
   /** Drops the marks of entries whose retention ended, so the queue follows the live entries. */
   private void forgetExpiredCompletions(long now) {
     for (Completion oldest = completions.peek();
-        oldest != null && oldest.entry.isExpired(now);
+        oldest != null && oldest.isExpired(now);
         oldest = completions.peek()) {
       completions.remove(oldest); // not poll(): another thread may have taken this head already
     }
@@ -290,8 +302,20 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
         + "]";
   }
 
-  /** A completed entry, queued in the order of completion. */
-  private record Completion(IdempotencyKey key, Entry entry) {}
+  /**
+   * A completed entry, queued in the order of completion: its key, and what tells that entry from a
+   * later one of the same key. Not the entry itself, whose stored response (up to 1 MiB) a mark
+   * would keep in memory after the entry expired.
+   */
+  private record Completion(IdempotencyKey key, LeaseToken owner, long expiresAt) {
+    boolean marks(Entry entry) {
+      return entry.response != null && entry.expiresAt == expiresAt && entry.owner.equals(owner);
+    }
+
+    boolean isExpired(long now) {
+      return expiresAt - now <= 0;
+    }
+  }
 
   /** One key's state; immutable, replaced on every transition. Times are ticker readings. */
   private static final class Entry {
