@@ -123,6 +123,7 @@ public final class UrlNormalizer {
     out.append(path.isEmpty() ? "/" : path);
     String query = question < 0 ? "" : encode(target.substring(question + 1), "query");
     List<String[]> parameters = new ArrayList<>();
+    boolean semicolons = false;
     for (String pair : query.split("&", -1)) {
       if (pair.isEmpty()) {
         continue;
@@ -137,10 +138,15 @@ public final class UrlNormalizer {
       // pair is kept whole: a key that keeps too much can only miss a hit.
       if (!isStripped(name) || pair.indexOf(';') >= 0) {
         parameters.add(new String[] {name, pair});
+        semicolons |= pair.indexOf(';') >= 0;
       }
     }
     // Stable, and by decoded name: "a=1&%61=2" and "%61=2&a=1" give the origin different lists.
-    parameters.sort(Comparator.comparing(p -> p[0]));
+    // Not when a pair holds a ';': the names behind it would move past the pairs around them, and
+    // "c=USD&x=1;c=EUR" and "x=1;c=EUR&c=USD" are different pages to an origin that splits on ';'.
+    if (!semicolons) {
+      parameters.sort(Comparator.comparing(p -> p[0]));
+    }
     for (int i = 0; i < parameters.size(); i++) {
       out.append(i == 0 ? '?' : '&').append(parameters.get(i)[1]);
     }

@@ -341,7 +341,17 @@ final class HttpHelpersTest {
             .toList();
 
     assertThat(keys)
-        .containsExactly("/p?a=1&utm_source=x;currency=EUR", "/p?a=1&gclid=1;2", "/p?a=1");
+        .containsExactly("/p?utm_source=x;currency=EUR&a=1", "/p?gclid=1;2&a=1", "/p?a=1");
+  }
+
+  @Test
+  void aQueryWithASemicolonKeepsItsOrder() {
+    // To an origin that splits on ';', the first says currency=USD then EUR, the second the
+    // reverse: sorted, both would have one key.
+    UrlNormalizer normalizer = UrlNormalizer.defaults();
+
+    assertThat(normalizer.normalize("/p?currency=USD&utm_source=x;currency=EUR"))
+        .isNotEqualTo(normalizer.normalize("/p?utm_source=x;currency=EUR&currency=USD"));
   }
 
   @Test
