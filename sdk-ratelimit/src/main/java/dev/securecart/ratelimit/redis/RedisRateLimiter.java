@@ -368,6 +368,9 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
         return leased;
       }
     }
+    if (!cluster && soleNode.down) {
+      return fallbackWhileDown(keys, permits, now);
+    }
     Route route = route(keys, now);
     NodeHealth health = route.health;
     if (health.down) {
@@ -439,6 +442,9 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
         return CompletableFuture.completedFuture(leased);
       }
     }
+    if (!cluster && soleNode.down) {
+      return CompletableFuture.completedFuture(fallbackWhileDown(keys, permits, now));
+    }
     Route route = route(keys, now);
     NodeHealth health = route.health;
     if (health.down) {
@@ -493,6 +499,15 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
       this.slot = slot;
       this.health = health;
     }
+  }
+
+  /**
+   * A decision while the standalone server is down: no key or route is built for it, since this
+   * path runs as often as requests come in while Redis is away.
+   */
+  private Decision fallbackWhileDown(String[] keys, long permits, long now) {
+    maybeProbe(soleNode, now);
+    return fallback(soleNode, keys, permits);
   }
 
   /** Routes a decision, and checks any node that is down and due for a check on the way. */
