@@ -2,7 +2,6 @@ package dev.securecart.cache;
 
 import static dev.securecart.core.internal.Preconditions.requireNonNull;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -15,40 +14,45 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.ServiceConfigurationError;
 
 /**
  * A {@link Codec} that writes values as JSON with Jackson. {@code jackson-databind} is an optional
  * dependency of this module: add it to use this class. Thread-safe.
  *
  * <p>What crosses L2 must read back as what was written, on every node, through a rolling deploy.
- * So, with an application's own mapper too (the codec works on a copy of it):
+ * So, with an application's own mapper too (whose own settings the codec does not change):
  *
  * <ul>
  *   <li>Unknown properties are ignored: the old nodes of a deploy that adds a field read what the
- *       new ones write.
- *   <li>A property the value's constructor needs but the JSON lacks (a record component renamed or
- *       added) is an error, which the cache takes as a miss and loads from the origin, instead of a
- *       silent {@code 0} or {@code null}. Every property is written, nulls included, so that only
- *       such a change can cause it. A class filled through setters cannot be checked this way.
+ *       new ones write (the field reads as its default there).
  *   <li>Dates and times are written as ISO-8601 text with their offset and zone, and read back
  *       without being moved to UTC: a {@code ZonedDateTime} in Europe/Berlin reads back in
- *       Europe/Berlin.
+ *       Europe/Berlin. Entries written as numeric timestamps still read.
  * </ul>
  *
- * <p>The codecs made without a mapper share one with {@code jackson-datatype-jsr310} ({@code
- * java.time} values) and {@code jackson-datatype-jdk8} ({@code Optional} fields) registered when
- * they are on the classpath (both optional dependencies of this module, as databind is); no other
- * module is looked up, so what another library puts on the classpath cannot change the format.
- * Without them Jackson refuses such a value, the cache cannot write it to L2 (it logs a WARN and
- * the nodes stop sharing it), and every node loads it from the origin itself.
+ * <p>A field that is <i>renamed</i>, or changes meaning, reads as its default ({@code 0}, {@code
+ * null}) on the nodes of the other version while a deploy runs: give such a change a new cache name
+ * (or a new key prefix in the {@code keyMapper}), so the two versions share nothing in L2. (A codec
+ * that refused missing properties would turn every class that leaves a property out on purpose,
+ * with {@code @JsonInclude(NON_NULL)} or {@code @JsonIgnore}, into a permanent miss.)
+ *
+ * <p>The codecs made without a mapper share one that registers the Jackson modules found on the
+ * classpath ({@link ObjectMapper#findModules(ClassLoader)}: Kotlin, parameter names, Guava…), among
+ * them {@code jackson-datatype-jsr310} ({@code java.time} values) and {@code jackson-datatype-jdk8}
+ * ({@code Optional} fields), both optional dependencies of this module as databind is. A module
+ * that fails to load does not fail the codec: the lookup then falls back to those two. Without them
+ * Jackson refuses such a value, the cache cannot write it to L2 (it logs a WARN and the nodes stop
+ * sharing it), and every node loads it from the origin itself.
  *
  * @param <V> the value type
  */
 public final class JsonCodec<V> implements Codec<V> {
 
-  /** The Jackson modules the default mapper registers when they are on the classpath. */
-  private static final List<String> DEFAULT_MODULES =
+  /** The modules the default mapper registers when looking modules up fails. */
+  private static final List<String> FALLBACK_MODULES =
       List.of(
           "com.fasterxml.jackson.datatype.jsr310.JavaTimeModule",
           "com.fasterxml.jackson.datatype.jdk8.Jdk8Module");
@@ -58,20 +62,26 @@ public final class JsonCodec<V> implements Codec<V> {
    * application's mapper never needs it.
    */
   private static final class DefaultMapper {
-    static final ObjectMapper INSTANCE = build();
+    static final ObjectMapper INSTANCE = JsonMapper.builder().addModules(modules()).build();
 
-    private static ObjectMapper build() {
-      JsonMapper.Builder builder = JsonMapper.builder();
-      for (String name : DEFAULT_MODULES) {
-        try {
-          Class<?> module = Class.forName(name, true, JsonCodec.class.getClassLoader());
-          builder.addModule((Module) module.getDeclaredConstructor().newInstance());
-        } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
-          // Not on the classpath (or not a version that loads): values needing it cannot be
-          // written, which the cache reports when it meets one.
+    private static List<Module> modules() {
+      ClassLoader loader = JsonCodec.class.getClassLoader();
+      try {
+        return ObjectMapper.findModules(loader);
+      } catch (ServiceConfigurationError | LinkageError e) {
+        // A module on the classpath that does not load (a stale version, a missing dependency)
+        // must not make every codec unusable: register the two this module names instead.
+        List<Module> modules = new ArrayList<>();
+        for (String name : FALLBACK_MODULES) {
+          try {
+            Class<?> module = Class.forName(name, true, loader);
+            modules.add((Module) module.getDeclaredConstructor().newInstance());
+          } catch (ReflectiveOperationException | LinkageError | ClassCastException absent) {
+            // Not on the classpath: values needing it cannot be written, which the cache reports.
+          }
         }
+        return modules;
       }
-      return builder.build();
     }
   }
 
@@ -80,39 +90,19 @@ public final class JsonCodec<V> implements Codec<V> {
   private final JavaType type;
 
   private JsonCodec(ObjectMapper mapper, JavaType type) {
-    ObjectMapper lossless = losslessCopy(mapper);
+    // Per reader and writer: the application's mapper itself is left as it is.
     this.reader =
-        lossless
+        mapper
             .readerFor(type)
             .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .without(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
-            .with(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
+            .without(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE);
     this.writer =
-        lossless
+        mapper
             .writerFor(type)
             .without(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .without(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
             .with(SerializationFeature.WRITE_DATES_WITH_ZONE_ID);
     this.type = type;
-  }
-
-  /**
-   * A copy of {@code mapper} that writes every property, nulls and empty values included: a
-   * property left out would read back as missing, which the reader refuses.
-   */
-  private static ObjectMapper losslessCopy(ObjectMapper mapper) {
-    ObjectMapper copy;
-    try {
-      copy = mapper.copy();
-    } catch (IllegalStateException e) {
-      throw new IllegalArgumentException(
-          "JsonCodec needs a mapper it can copy; "
-              + mapper.getClass().getName()
-              + " extends ObjectMapper without overriding copy()",
-          e);
-    }
-    copy.setDefaultPropertyInclusion(JsonInclude.Include.ALWAYS);
-    return copy;
   }
 
   /**
@@ -142,14 +132,12 @@ public final class JsonCodec<V> implements Codec<V> {
   }
 
   /**
-   * A codec for {@code type} with a copy of the application's own mapper (its modules, naming
-   * strategy…), made lossless as the class description says.
+   * A codec for {@code type} with the application's own mapper (its modules, naming strategy…),
+   * read and written as the class description says.
    *
    * @param mapper the mapper; not changed
    * @param type the value class
    * @return the codec
-   * @throws IllegalArgumentException if the mapper's class extends ObjectMapper without overriding
-   *     {@code copy()}
    */
   public static <V> JsonCodec<V> of(ObjectMapper mapper, Class<V> type) {
     requireNonNull(mapper, "mapper");
@@ -158,13 +146,12 @@ public final class JsonCodec<V> implements Codec<V> {
   }
 
   /**
-   * A codec for a generic type, such as {@code List<Product>}, with a copy of the application's own
-   * mapper, made lossless as the class description says.
+   * A codec for a generic type, such as {@code List<Product>}, with the application's own mapper,
+   * read and written as the class description says.
    *
    * @param mapper the mapper; not changed
    * @param type the type
    * @return the codec
-   * @throws IllegalArgumentException as for {@link #of(ObjectMapper, Class)}
    */
   public static <V> JsonCodec<V> of(ObjectMapper mapper, TypeReference<V> type) {
     requireNonNull(mapper, "mapper");
@@ -176,10 +163,9 @@ public final class JsonCodec<V> implements Codec<V> {
    * A codec for a type built with the mapper's type factory. {@link #of(ObjectMapper,
    * TypeReference)} checks {@code V} at compile time; this does not.
    *
-   * @param mapper the mapper; not changed (the codec works on a lossless copy)
+   * @param mapper the mapper; not changed
    * @param type the type, for example from {@code mapper.getTypeFactory()}
    * @return the codec
-   * @throws IllegalArgumentException as for {@link #of(ObjectMapper, Class)}
    */
   public static <V> JsonCodec<V> of(ObjectMapper mapper, JavaType type) {
     requireNonNull(mapper, "mapper");

@@ -467,8 +467,12 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
                 // completeAsync runs where CompletableFuture's async methods do: the common pool,
                 // or a thread of its own where that pool has a single worker (up to 2 cores),
                 // which a blocked task would hold up.
-                answer.completeAsync(() -> failedOver(health, cause, request, keys, permits));
-                return;
+                try {
+                  answer.completeAsync(() -> failedOver(health, cause, request, keys, permits));
+                  return;
+                } catch (RuntimeException | Error refused) {
+                  // No thread to be had: answered here after all, rather than never.
+                }
               }
               try {
                 answer.complete(
