@@ -196,7 +196,11 @@ final class LocalRateLimiterTest extends RateLimiterContractTest {
       for (Future<?> spray : sprays) {
         spray.get(30, TimeUnit.SECONDS);
       }
-      assertThat(largest).isLessThanOrEqualTo(1_000 + 1_000 / 8 + threads);
+      // ConcurrentHashMap.size() is no snapshot: it sums per-thread counters one after another,
+      // so a read during an eviction can still count the evicted eighth (its removals counted on
+      // the evicting thread's counter, read before them) next to keys added since. Hence a second
+      // eighth of slack; a table that grew without bound would pass far beyond it.
+      assertThat(largest).isLessThanOrEqualTo(1_000 + 2 * (1_000 / 8) + threads);
     } finally {
       pool.shutdownNow();
     }
