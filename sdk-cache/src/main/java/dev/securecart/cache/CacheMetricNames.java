@@ -27,8 +27,11 @@ public final class CacheMetricNames {
    */
   public static final String DEFAULT_INVALIDATIONS = "securecart.cache.invalidations";
 
-  /** Values that could not be encoded for L2 (so the other nodes load them themselves). */
-  public static final String DEFAULT_ENCODE_FAILURES = "securecart.cache.encode.failures";
+  /**
+   * Codec failures: tag {@code operation} (encode: not written to L2; decode: read from L2 and
+   * taken for a miss).
+   */
+  public static final String DEFAULT_CODEC_FAILURES = "securecart.cache.codec.failures";
 
   /** Invalidation bus reconnects (each drops L1). */
   public static final String DEFAULT_BUS_RECONNECTS = "securecart.cache.bus.reconnects";

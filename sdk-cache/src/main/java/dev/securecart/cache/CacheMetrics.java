@@ -31,7 +31,8 @@ public final class CacheMetrics implements CacheStatsCounter {
   private final EnumMap<InvalidationKind, Counter> sent = new EnumMap<>(InvalidationKind.class);
   private final EnumMap<InvalidationKind, Counter> received = new EnumMap<>(InvalidationKind.class);
   private final EnumMap<InvalidationKind, Counter> failed = new EnumMap<>(InvalidationKind.class);
-  private final Counter encodeFailures;
+  private final EnumMap<CodecOperation, Counter> codecFailures =
+      new EnumMap<>(CodecOperation.class);
   private final Counter busReconnects;
   private final Counter leasesAcquired;
   private final Counter leasesDenied;
@@ -68,25 +69,27 @@ public final class CacheMetrics implements CacheStatsCounter {
               .tag("result", lower(result))
               .register(registry));
     }
-    for (EvictionCause cause : EvictionCause.values()) {
-      evictions.put(
-          cause,
-          Counter.builder(CacheMetricNames.DEFAULT_EVICTIONS)
-              .description("L1 evictions")
-              .tags(tags)
-              .tag("cause", lower(cause))
-              .register(registry));
-    }
+    countEach(
+        evictions,
+        EvictionCause.class,
+        CacheMetricNames.DEFAULT_EVICTIONS,
+        "cause",
+        "L1 evictions",
+        tags,
+        registry);
     for (InvalidationKind kind : InvalidationKind.values()) {
       sent.put(kind, invalidations(registry, tags, "sent", kind));
       received.put(kind, invalidations(registry, tags, "received", kind));
       failed.put(kind, invalidations(registry, tags, "failed", kind));
     }
-    encodeFailures =
-        Counter.builder(CacheMetricNames.DEFAULT_ENCODE_FAILURES)
-            .description("Values not written to L2 because the codec could not encode them")
-            .tags(tags)
-            .register(registry);
+    countEach(
+        codecFailures,
+        CodecOperation.class,
+        CacheMetricNames.DEFAULT_CODEC_FAILURES,
+        "operation",
+        "Values the codec could not encode for L2 or decode from it",
+        tags,
+        registry);
     busReconnects =
         Counter.builder(CacheMetricNames.DEFAULT_BUS_RECONNECTS)
             .description("Invalidation bus reconnects; each drops L1")
@@ -145,6 +148,26 @@ public final class CacheMetrics implements CacheStatsCounter {
     return value;
   }
 
+  /** Registers one counter per value of {@code type}, tagged with the value under {@code tag}. */
+  private static <E extends Enum<E>> void countEach(
+      EnumMap<E, Counter> into,
+      Class<E> type,
+      String name,
+      String tag,
+      String description,
+      Tags tags,
+      MeterRegistry registry) {
+    for (E value : type.getEnumConstants()) {
+      into.put(
+          value,
+          Counter.builder(name)
+              .description(description)
+              .tags(tags)
+              .tag(tag, lower(value))
+              .register(registry));
+    }
+  }
+
   private static String lower(Enum<?> value) {
     return value.name().toLowerCase(Locale.ROOT);
   }
@@ -185,8 +208,8 @@ public final class CacheMetrics implements CacheStatsCounter {
   }
 
   @Override
-  public void recordEncodeFailure() {
-    encodeFailures.increment();
+  public void recordCodecFailure(CodecOperation operation) {
+    get(codecFailures, operation).increment();
   }
 
   @Override

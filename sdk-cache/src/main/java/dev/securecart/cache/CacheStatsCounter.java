@@ -55,6 +55,14 @@ public interface CacheStatsCounter {
     ALL
   }
 
+  /** What a {@link Codec} failed to do. */
+  enum CodecOperation {
+    /** Encode a value for L2: it was not written there, and the other nodes load it themselves. */
+    ENCODE,
+    /** Decode a value read from L2: this node took it for a miss and asked the origin. */
+    DECODE
+  }
+
   /** Why an L1 entry was evicted. */
   enum EvictionCause {
     /** The L1 was full. */
@@ -117,11 +125,13 @@ public interface CacheStatsCounter {
   default void recordInvalidationFailed(InvalidationKind kind) {}
 
   /**
-   * A value could not be encoded for L2 (the {@link Codec} threw), so it was not written there and
-   * the other nodes load it from the origin themselves. A no-op by default, so counters written
-   * before it existed still work.
+   * The {@link Codec} threw: a value could not be encoded for L2 (not written there; the other
+   * nodes load it from the origin themselves) or one read from L2 could not be decoded (taken for a
+   * miss). A no-op by default, so counters written before it existed still work.
+   *
+   * @param operation what failed
    */
-  default void recordEncodeFailure() {}
+  default void recordCodecFailure(CodecOperation operation) {}
 
   /** The invalidation bus reconnected; messages may have been lost, so L1 was dropped. */
   void recordBusReconnect();

@@ -52,13 +52,13 @@ final class CodecFailuresTest {
       cache.get("p2");
       cache.get("p3");
 
-      assertThat(stats.count("encodeFailure")).isEqualTo(3);
+      assertThat(stats.count("codecFailure.ENCODE")).isEqualTo(3);
       assertThat(log.lines("WARN", "'unencodable'", "cannot encode")).hasSize(1);
 
       clock.advance(Duration.ofSeconds(10));
       cache.get("p4");
 
-      assertThat(stats.count("encodeFailure")).isEqualTo(4);
+      assertThat(stats.count("codecFailure.ENCODE")).isEqualTo(4);
       assertThat(log.lines("WARN", "'unencodable'", "cannot encode")).hasSize(2);
     }
   }
@@ -73,6 +73,8 @@ final class CodecFailuresTest {
     try (CapturedLog log = new CapturedLog()) {
       assertThat(reader.get("p1")).isEqualTo("p1:v1"); // from the origin
       unencodable.get("p1");
+
+      assertThat(stats.count("codecFailure.DECODE")).isEqualTo(1);
 
       assertThat(log.lines("WARN", "CodecException: cache 'undecodable' cannot decode"))
           .singleElement()

@@ -54,8 +54,8 @@ final class RecordingStats implements CacheStatsCounter {
   }
 
   @Override
-  public void recordEncodeFailure() {
-    inc("encodeFailure");
+  public void recordCodecFailure(CodecOperation operation) {
+    inc("codecFailure." + operation);
   }
 
   @Override

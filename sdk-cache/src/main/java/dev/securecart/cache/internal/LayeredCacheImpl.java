@@ -13,6 +13,7 @@ import dev.securecart.cache.CacheLoader;
 import dev.securecart.cache.CachePolicy;
 import dev.securecart.cache.CacheResult;
 import dev.securecart.cache.CacheStatsCounter;
+import dev.securecart.cache.CacheStatsCounter.CodecOperation;
 import dev.securecart.cache.CacheStatsCounter.GetResult;
 import dev.securecart.cache.CacheStatsCounter.InvalidationKind;
 import dev.securecart.cache.CacheStatsCounter.Layer;
@@ -47,7 +48,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
@@ -133,8 +133,9 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   private static final int MIN_PRUNE_THRESHOLD = 1024;
 
   /**
-   * At most one WARN per this interval about puts and invalidations that did not propagate, and one
-   * about values that could not be encoded for L2 ({@link #warnDue}).
+   * At most one WARN per this interval about puts and invalidations that did not propagate, one
+   * about values that could not be encoded for L2, and one about values read from L2 that could not
+   * be decoded ({@link #warnDue}).
    */
   private static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -193,7 +194,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   private final AtomicLong allFloor = new AtomicLong();
   private final L2Health l2;
   private final InvalidationBus.@Nullable Subscription subscription;
-  private final AtomicBoolean decodeWarned = new AtomicBoolean();
+  private final AtomicLong lastDecodeWarn = new AtomicLong(Long.MIN_VALUE);
   private final AtomicLong lastPropagationWarn = new AtomicLong(Long.MIN_VALUE);
   private final AtomicLong lastEncodeWarn = new AtomicLong(Long.MIN_VALUE);
 
@@ -1372,12 +1373,17 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
       try {
         value = valueCodec.decode(stored.value());
       } catch (RuntimeException e) {
-        if (decodeWarned.compareAndSet(false, true)) {
+        // Counted each time, warned about at most once per interval: a value type that no longer
+        // decodes (a deploy changed it) fails on every read of it, and L2 then serves none of it.
+        stats.recordCodecFailure(CodecOperation.DECODE);
+        CodecException failure = codecFailure("decode a value read from L2", e);
+        if (warnDue(lastDecodeWarn)) {
           // The exception's text names the cache; its cause (the codec's) may quote the bytes, so
           // no stack trace here.
           logger.warn(
-              "{}; loading from the origin instead",
-              codecFailure("decode a value read from L2", e).toString());
+              "{}; loading from the origin instead (counted as securecart.cache.codec.failures,"
+                  + " operation=decode)",
+              failure.toString());
         }
         return null;
       }
@@ -1412,12 +1418,12 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     } catch (RuntimeException e) {
       // Every value of a type the codec cannot handle fails alike, once per load: counted each
       // time, logged at most once per interval.
-      stats.recordEncodeFailure();
+      stats.recordCodecFailure(CodecOperation.ENCODE);
       CodecException failure = codecFailure("encode a value for L2", e);
       if (warnDue(lastEncodeWarn)) {
         logger.warn(
             "{}; the other nodes load it from the origin themselves (counted as"
-                + " securecart.cache.encode.failures)",
+                + " securecart.cache.codec.failures, operation=encode)",
             failure.toString());
       } else {
         // Not the cause's stack: a serializer's own exception may quote the value.

@@ -1,6 +1,7 @@
 package dev.securecart.cache.internal;
 
 import dev.securecart.cache.CacheStatsCounter;
+import dev.securecart.cache.CacheStatsCounter.CodecOperation;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -101,8 +102,8 @@ final class SafeStatsCounter implements CacheStatsCounter {
   }
 
   @Override
-  public void recordEncodeFailure() {
-    safely(delegate::recordEncodeFailure);
+  public void recordCodecFailure(CodecOperation operation) {
+    safely(() -> delegate.recordCodecFailure(operation));
   }
 
   @Override
