@@ -159,7 +159,10 @@ abstract class ThreeNodeProofs {
     }
 
     assertThat(origin.calls("cold")).isEqualTo(1);
-    assertThat(total("lease.acquired")).isEqualTo(1);
+    // A waiting node that looked in L2 just before the holder's write, and asks again just after
+    // the holder's release, is granted the lease and then finds the value in L2: more than one
+    // grant is allowed (a busy machine makes it likely), more than one origin call is not.
+    assertThat(total("lease.acquired")).isBetween(1L, 3L);
   }
 
   @Test
