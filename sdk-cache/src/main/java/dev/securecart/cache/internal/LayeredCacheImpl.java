@@ -35,6 +35,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -1373,18 +1374,12 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
       try {
         value = valueCodec.decode(stored.value());
       } catch (RuntimeException e) {
-        // Counted each time, warned about at most once per interval: a value type that no longer
-        // decodes (a deploy changed it) fails on every read of it, and L2 then serves none of it.
-        stats.recordCodecFailure(CodecOperation.DECODE);
-        CodecException failure = codecFailure("decode a value read from L2", e);
-        if (warnDue(lastDecodeWarn)) {
-          // The exception's text names the cache; its cause (the codec's) may quote the bytes, so
-          // no stack trace here.
-          logger.warn(
-              "{}; loading from the origin instead (counted as securecart.cache.codec.failures,"
-                  + " operation=decode)",
-              failure.toString());
-        }
+        codecFailed(
+            CodecOperation.DECODE,
+            "decode a value read from L2",
+            "loading from the origin instead",
+            lastDecodeWarn,
+            e);
         return null;
       }
       if (value == null) {
@@ -1416,19 +1411,12 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     try {
       bytes = requireNonNull(codec, "codec").encode(value);
     } catch (RuntimeException e) {
-      // Every value of a type the codec cannot handle fails alike, once per load: counted each
-      // time, logged at most once per interval.
-      stats.recordCodecFailure(CodecOperation.ENCODE);
-      CodecException failure = codecFailure("encode a value for L2", e);
-      if (warnDue(lastEncodeWarn)) {
-        logger.warn(
-            "{}; the other nodes load it from the origin themselves (counted as"
-                + " securecart.cache.codec.failures, operation=encode)",
-            failure.toString());
-      } else {
-        // Not the cause's stack: a serializer's own exception may quote the value.
-        logger.debug("{}", failure.toString());
-      }
+      codecFailed(
+          CodecOperation.ENCODE,
+          "encode a value for L2",
+          "the other nodes load it from the origin themselves",
+          lastEncodeWarn,
+          e);
       return null;
     }
     return StoredEntry.found(
@@ -1447,6 +1435,31 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
    * it serves, so its own names none. The message keeps the codec's (which never holds the value,
    * by {@link CodecException}'s contract) but only the type of anything else a codec throws.
    */
+  /**
+   * Counts a codec failure each time and warns about it at most once per {@link
+   * #WARN_INTERVAL_NANOS} per operation: every value of a type the codec cannot handle fails alike,
+   * on every load or read of it. Never with the cause's stack: the codec's own exception may quote
+   * the value or the bytes.
+   */
+  private void codecFailed(
+      CodecOperation operation,
+      String what,
+      String consequence,
+      AtomicLong lastWarn,
+      RuntimeException e) {
+    stats.recordCodecFailure(operation);
+    String failure = codecFailure(what, e).toString();
+    if (warnDue(lastWarn)) {
+      logger.warn(
+          "{}; {} (counted as securecart.cache.codec.failures, operation={})",
+          failure,
+          consequence,
+          operation.name().toLowerCase(Locale.ROOT));
+    } else {
+      logger.debug("{}", failure);
+    }
+  }
+
   private CodecException codecFailure(String what, RuntimeException e) {
     String why = e instanceof CodecException ? e.getMessage() : e.getClass().getName();
     return new CodecException(name, "cache '" + name + "' cannot " + what + " (" + why + ")", e);
