@@ -7,6 +7,7 @@ import static dev.securecart.core.internal.Preconditions.requireState;
 
 import dev.securecart.cache.internal.CacheSettings;
 import dev.securecart.cache.internal.LayeredCacheImpl;
+import dev.securecart.cache.internal.LoadExecutor;
 import dev.securecart.core.Ticker;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,7 +15,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
@@ -213,7 +213,7 @@ public interface LayeredCache<K, V> extends AutoCloseable {
     private Duration l2RetryInterval = DEFAULT_L2_RETRY_INTERVAL;
     private Ticker ticker = Ticker.systemTicker();
     private Clock clock = Clock.systemUTC();
-    private Executor executor = ForkJoinPool.commonPool();
+    private Executor executor = LoadExecutor.shared();
     private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
     private CacheStatsCounter.Factory stats = name -> CacheStatsCounter.disabled();
     private @Nullable Weigher<? super K, ? super V> weigher;
@@ -336,8 +336,11 @@ public interface LayeredCache<K, V> extends AutoCloseable {
     }
 
     /**
-     * Where origin loads and background refreshes run (default the common pool; give blocking
-     * loaders an executor of their own).
+     * Where origin loads and background refreshes run. The default is a pool shared by every cache
+     * built without one: up to 64 daemon threads ({@code securecart-cache-load-N}) that end after a
+     * minute idle, further loads waiting in line. Not the common pool: on a 2-core machine it has
+     * one worker, and blocking loads there would run one at a time. Give a cache its own executor
+     * to bound or isolate its loads.
      *
      * @param executor the executor
      * @return this builder

@@ -46,7 +46,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -363,20 +362,20 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   }
 
   /**
-   * What an asynchronous caller gets: the flight's future if it is done, else a copy completed on
-   * the common pool, as {@code CompletableFuture}'s async methods are. The flight itself ends on
-   * whichever thread finished its last step, often a Redis client's I/O thread or the JDK's one
-   * timer thread (the origin deadline); a caller's callback must run on neither, since it may
-   * block, and a blocking cache call on an I/O thread waits for a reply only that thread can read.
-   * Not the cache's executor: blocked loads may fill it, and the deadline that ended a flight would
-   * then reach its callers only when a load returns. Synchronous callers wait on the flight
-   * directly.
+   * What an asynchronous caller gets: the flight's future if it is done, else a copy completed
+   * where {@code CompletableFuture}'s async methods run: the common pool, or a new thread per task
+   * where that pool has a single worker (up to 2 cores), which one blocked callback would hold up
+   * for every other caller. The flight itself ends on whichever thread finished its last step,
+   * often a Redis client's I/O thread or the JDK's one timer thread (the origin deadline); a
+   * caller's callback must run on neither, since it may block, and a blocking cache call on an I/O
+   * thread waits for a reply only that thread can read. Not the cache's executor: blocked loads may
+   * fill it, and the deadline that ended a flight would then reach its callers only when a load
+   * returns. Synchronous callers wait on the flight directly.
    */
   private static <T> CompletableFuture<T> handOver(CompletableFuture<T> flightResult) {
-    // The pool named: CompletableFuture's own default is a thread per task below 2 cores.
     return flightResult.isDone()
         ? flightResult
-        : flightResult.whenCompleteAsync((value, error) -> {}, ForkJoinPool.commonPool());
+        : flightResult.whenCompleteAsync((value, error) -> {});
   }
 
   private CompletableFuture<CacheResult<V>> lookupInternal(
