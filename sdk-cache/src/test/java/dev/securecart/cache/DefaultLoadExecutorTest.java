@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.securecart.cache.internal.LoadExecutor;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,6 +91,36 @@ final class DefaultLoadExecutorTest {
       assertThat(held)
           .allSatisfy(
               read -> assertThat(read).succeedsWithin(Duration.ofSeconds(10)).isEqualTo("held"));
+    }
+  }
+
+  /**
+   * A load thread is created by whichever thread submits while the pool is short, here the test's:
+   * it must not carry that thread's inheritable thread locals (a request's logging context would
+   * label other loads) or its context class loader.
+   */
+  @Test
+  void aLoadThreadInheritsNothingFromTheThreadThatStartedIt() throws Exception {
+    InheritableThreadLocal<String> requestId = new InheritableThreadLocal<>();
+    ClassLoader own = Thread.currentThread().getContextClassLoader();
+    try (URLClassLoader requestLoader = new URLClassLoader(new URL[0], own);
+        LayeredCache<Integer, String> cache =
+            withoutExecutor(
+                "default-executor-inherit",
+                key ->
+                    Loaded.of(
+                        requestId.get()
+                            + " "
+                            + (Thread.currentThread().getContextClassLoader()
+                                == LoadExecutor.class.getClassLoader())))) {
+      requestId.set("request-1");
+      Thread.currentThread().setContextClassLoader(requestLoader);
+      CompletableFuture<String> read = cache.getAsync(1);
+
+      assertThat(read).succeedsWithin(Duration.ofSeconds(10)).isEqualTo("null true");
+    } finally {
+      requestId.remove();
+      Thread.currentThread().setContextClassLoader(own);
     }
   }
 

@@ -42,7 +42,13 @@ public final class LoadExecutor {
       AtomicInteger count = new AtomicInteger();
       ThreadFactory threads =
           task -> {
-            Thread thread = new Thread(task, "securecart-cache-load-" + count.incrementAndGet());
+            // Created by whichever thread submits while the pool is short, often a request's:
+            // inherit none of its thread locals (a request's MDC would label other loads), and
+            // take this library's class loader rather than whatever that thread had.
+            Thread thread =
+                new Thread(
+                    null, task, "securecart-cache-load-" + count.incrementAndGet(), 0, false);
+            thread.setContextClassLoader(LoadExecutor.class.getClassLoader());
             thread.setDaemon(true);
             return thread;
           };
