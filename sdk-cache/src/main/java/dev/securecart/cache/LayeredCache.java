@@ -337,10 +337,11 @@ public interface LayeredCache<K, V> extends AutoCloseable {
 
     /**
      * Where origin loads and background refreshes run. The default is a pool shared by every cache
-     * built without one: up to 64 daemon threads ({@code securecart-cache-load-N}) that end after a
-     * minute idle, further loads waiting in line. Not the common pool: on a 2-core machine it has
-     * one worker, and blocking loads there would run one at a time. Give a cache its own executor
-     * to bound or isolate its loads.
+     * built without one, a daemon thread ({@code securecart-cache-load-N}) per load running at the
+     * moment, idle ones reused and ended after a minute. Not the common pool, which has a worker
+     * per core but one (and on 2 cores, JDK 17 replaces with a thread per task); not bounded, so a
+     * loader that reads another cache never waits in line behind loads waiting for it. Give a cache
+     * its own executor to bound or isolate its loads.
      *
      * @param executor the executor
      * @return this builder

@@ -1,11 +1,7 @@
 package dev.securecart.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import dev.securecart.cache.internal.LoadExecutor;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,70 +53,34 @@ final class DefaultLoadExecutorTest {
   }
 
   /**
-   * More cold keys at once than the executor has threads: {@link LoadExecutor#MAXIMUM_THREADS}
-   * loads run together, and one more waits in line until one of them returns.
+   * A loader that reads another cache waits for a load of its own. With more such loads at once
+   * than a bounded pool would have threads, the inner loads must still run (each waits until all of
+   * them are inside its loader), not wait in line behind the outer loads that wait for them.
    */
   @Test
-  void aSpikeOfColdKeysRunsAtMostTheBoundAtOnceAndTheRestInLine() {
-    int bound = LoadExecutor.MAXIMUM_THREADS;
-    CountDownLatch boundInside = new CountDownLatch(bound);
-    CountDownLatch release = new CountDownLatch(1);
-    try (LayeredCache<Integer, String> cache =
-        withoutExecutor(
-            "default-executor-bound",
-            key -> {
-              if (key == bound) {
-                return Loaded.of("the one in line");
-              }
-              boundInside.countDown();
-              return Loaded.of(release.await(20, TimeUnit.SECONDS) ? "held" : "never released");
-            })) {
-      List<CompletableFuture<String>> held = new ArrayList<>();
-      for (int key = 0; key < bound; key++) {
-        held.add(cache.getAsync(key));
-      }
-      await().atMost(Duration.ofSeconds(10)).until(() -> boundInside.getCount() == 0);
-
-      CompletableFuture<String> inLine = cache.getAsync(bound);
-      // Its loader returns at once wherever it runs, so finishing now would mean a thread past
-      // the bound; waiting a while for that not to happen cannot fail while the bound holds.
-      assertThat(inLine).failsWithin(Duration.ofMillis(300));
-      release.countDown();
-
-      assertThat(inLine).succeedsWithin(Duration.ofSeconds(10)).isEqualTo("the one in line");
-      assertThat(held)
-          .allSatisfy(
-              read -> assertThat(read).succeedsWithin(Duration.ofSeconds(10)).isEqualTo("held"));
-    }
-  }
-
-  /**
-   * A load thread is created by whichever thread submits while the pool is short, here the test's:
-   * it must not carry that thread's inheritable thread locals (a request's logging context would
-   * label other loads) or its context class loader.
-   */
-  @Test
-  void aLoadThreadInheritsNothingFromTheThreadThatStartedIt() throws Exception {
-    InheritableThreadLocal<String> requestId = new InheritableThreadLocal<>();
-    ClassLoader own = Thread.currentThread().getContextClassLoader();
-    try (URLClassLoader requestLoader = new URLClassLoader(new URL[0], own);
-        LayeredCache<Integer, String> cache =
+  void loadsThatReadAnotherCacheAllRunTogetherWithTheLoadsTheyWaitFor() {
+    int outerLoads = 100;
+    CountDownLatch innerInside = new CountDownLatch(outerLoads);
+    try (LayeredCache<Integer, String> inner =
             withoutExecutor(
-                "default-executor-inherit",
-                key ->
-                    Loaded.of(
-                        requestId.get()
-                            + " "
-                            + (Thread.currentThread().getContextClassLoader()
-                                == LoadExecutor.class.getClassLoader())))) {
-      requestId.set("request-1");
-      Thread.currentThread().setContextClassLoader(requestLoader);
-      CompletableFuture<String> read = cache.getAsync(1);
+                "default-executor-inner",
+                key -> {
+                  innerInside.countDown();
+                  boolean together = innerInside.await(10, TimeUnit.SECONDS);
+                  return Loaded.of(together ? "inner" : "inner alone");
+                });
+        LayeredCache<Integer, String> outer =
+            withoutExecutor(
+                "default-executor-outer", key -> Loaded.of(inner.get(key) + "+outer"))) {
+      List<CompletableFuture<String>> reads = new ArrayList<>();
+      for (int key = 0; key < outerLoads; key++) {
+        reads.add(outer.getAsync(key));
+      }
 
-      assertThat(read).succeedsWithin(Duration.ofSeconds(10)).isEqualTo("null true");
-    } finally {
-      requestId.remove();
-      Thread.currentThread().setContextClassLoader(own);
+      assertThat(reads)
+          .allSatisfy(
+              read ->
+                  assertThat(read).succeedsWithin(Duration.ofSeconds(20)).isEqualTo("inner+outer"));
     }
   }
 

@@ -364,9 +364,9 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   /**
    * What an asynchronous caller gets: the flight's future if it is done, else a copy completed
    * where {@code CompletableFuture}'s async methods run: the common pool, or a new thread per task
-   * where that pool has a single worker (up to 2 cores), which one blocked callback would hold up
-   * for every other caller. The flight itself ends on whichever thread finished its last step,
-   * often a Redis client's I/O thread or the JDK's one timer thread (the origin deadline); a
+   * where that pool has a single worker (up to 2 cores on JDK 17), which one blocked callback would
+   * hold up for every other caller. The flight itself ends on whichever thread finished its last
+   * step, often a Redis client's I/O thread or the JDK's one timer thread (the origin deadline); a
    * caller's callback must run on neither, since it may block, and a blocking cache call on an I/O
    * thread waits for a reply only that thread can read. Not the cache's executor: blocked loads may
    * fill it, and the deadline that ended a flight would then reach its callers only when a load
