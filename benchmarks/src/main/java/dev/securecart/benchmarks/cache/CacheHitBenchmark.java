@@ -119,8 +119,22 @@ public class CacheHitBenchmark {
   @Param({"false"})
   boolean polluteProfiles;
 
+  /**
+   * Whether setup ends by allocating ~1.3 GB of garbage, so that a few young collections move the
+   * cache's objects as they would have been moved in a service that has run for a while: G1 copies
+   * them in the order it traces them, not the order the fill loop allocated them. Without it, no
+   * collection runs between setup and measurement (reads allocate nothing), and each arm is read in
+   * its fill loop's layout, where raw Caffeine's node, key and value sit side by side. See
+   * RESULTS.md.
+   */
+  @Param({"false"})
+  boolean churn;
+
   Reader reader;
   Long[] keys;
+
+  /** Where the churn's garbage goes, so that the JIT cannot drop the allocations. */
+  static volatile Object garbage;
 
   @Setup
   public void setUp() {
@@ -129,6 +143,11 @@ public class CacheHitBenchmark {
     }
     reader = cacheType.create(items);
     keys = ZipfKeys.generate(items, 42);
+    if (churn) {
+      for (int i = 0; i < 20_000_000; i++) {
+        garbage = new byte[64];
+      }
+    }
     for (Long key : keys) {
       if (reader.read(key) == null) {
         throw new IllegalStateException("key " + key + " is missing");
