@@ -139,6 +139,12 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
    */
   private static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
+  /**
+   * After how many origin deadlines a call that still runs is presumed hung, and the next flight of
+   * its key asks the origin again instead of waiting for it.
+   */
+  static final int ABANDONED_AFTER_DEADLINES = 10;
+
   /** How long a synchronous invalidate waits for L2 and the bus. */
   private static final long INVALIDATION_WAIT_SECONDS = 10;
 
@@ -169,6 +175,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   private final long sieNanos;
   private final long negativeNanos;
   private final long originTimeoutNanos;
+  private final long abandonNanos;
   private final double jitter;
   private final double earlyRefreshBeta;
   private final Duration leaseDuration;
@@ -184,6 +191,13 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
    * them.
    */
   private final Set<Flight<K, V>> liveFlights = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Origin calls still running, by key; a flight that ended at its deadline leaves its call here
+   * for the next flight of the key to wait for (see {@link #callStillRunning}). Pruning keeps the
+   * records their answers are checked against.
+   */
+  private final ConcurrentHashMap<K, OriginCall<V>> originCalls = new ConcurrentHashMap<>();
 
   private final ConcurrentHashMap<String, K> keysByMapped = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Set<K>> keysByTag = new ConcurrentHashMap<>();
@@ -222,6 +236,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     this.sieNanos = policy.staleIfError().toNanos();
     this.negativeNanos = policy.negativeTtl().toNanos();
     this.originTimeoutNanos = policy.originTimeout().toNanos();
+    this.abandonNanos = saturatedMultiply(originTimeoutNanos, ABANDONED_AFTER_DEADLINES);
     this.jitter = policy.jitter();
     this.earlyRefreshBeta = policy.earlyRefreshBeta();
     this.leaseDuration = settings.leaseDuration();
@@ -274,6 +289,11 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
             .build();
     this.l1Map = l1.asMap();
     this.subscription = bus == null ? null : bus.subscribe(new BusListener());
+  }
+
+  private static long saturatedMultiply(long a, int b) {
+    long product = a * b;
+    return product / b == a ? product : Long.MAX_VALUE;
   }
 
   private static Duration longer(Duration a, Duration b) {
@@ -427,7 +447,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
       K key,
       @Nullable CacheLoader<? super K, V> callLoader,
       @Nullable Entry<V> mine) {
-    if (outcome.overtaken() && joined > flight.start) {
+    if (outcome.overtaken() && joined > answerStart(flight)) {
       return retryAfterOvertaken(key, callLoader, mine);
     }
     Entry<V> early = outcome.status() == CacheStatus.STALE ? outcome.entry() : null;
@@ -439,6 +459,17 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
           settled -> answer(flight, settled, joined, key, callLoader, mine));
     }
     return CompletableFuture.completedFuture(resolve(outcome, mine));
+  }
+
+  /**
+   * The sequence from which a flight's answer can be out of date: its start, or, when it waited for
+   * an origin call that began before it ({@link #callStillRunning}), that call's start. Even the
+   * reader who started such a flight joined after that.
+   */
+  private static long answerStart(Flight<?, ?> flight) {
+    long start = flight.start;
+    long originStart = flight.originStart;
+    return originStart != Flight.UNSET && originStart < start ? originStart : start;
   }
 
   /**
@@ -800,21 +831,10 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   }
 
   private void loadFromOrigin(Flight<K, V> flight) {
-    // What the origin answers reflects every invalidation applied before it was asked; one that
-    // came while L2 was being read must not keep this result out of L1.
-    flight.originStart = sequence.get();
     long started = ticker.read();
-    CompletableFuture<Loaded<V>> origin;
-    try {
-      @SuppressWarnings("unchecked")
-      AsyncCacheLoader<K, V> typed =
-          (AsyncCacheLoader<K, V>) (flight.loader != null ? flight.loader : loader);
-      origin = typed.loadAsync(flight.key, executor);
-      if (origin == null) {
-        origin = CompletableFuture.failedFuture(new NullPointerException("loader returned null"));
-      }
-    } catch (RuntimeException e) {
-      origin = CompletableFuture.failedFuture(e);
+    CompletableFuture<Loaded<V>> origin = callStillRunning(flight, started);
+    if (origin == null) {
+      origin = callOrigin(flight, started);
     }
     // A copy, so that the deadline never completes the loader's own future.
     CompletableFuture<Loaded<V>> guarded = new CompletableFuture<>();
@@ -835,6 +855,58 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
             fail(flight, e);
           }
         });
+  }
+
+  /**
+   * The answer of the key's origin call that outlived an earlier flight's deadline and still runs,
+   * or null if there is none, if the key was invalidated since it began, or if it has run for
+   * {@link #ABANDONED_AFTER_DEADLINES} deadlines (a loader without a timeout of its own on a hung
+   * origin: asking again is the only way out). Waiting for it keeps a slow origin from being asked
+   * again for the same key by every flight that gives up on it. The flight takes the call's {@code
+   * originStart}: its answer predates whatever invalidations came since the call began.
+   */
+  private @Nullable CompletableFuture<Loaded<V>> callStillRunning(Flight<K, V> flight, long now) {
+    OriginCall<V> running = originCalls.get(flight.key);
+    if (running == null || running.result.isDone()) {
+      return null;
+    }
+    if (now - running.startedAt >= abandonNanos) {
+      originCalls.remove(flight.key, running);
+      return null;
+    }
+    if (isInvalidatedSince(running.originStart, flight.mapped, Set.of())) {
+      return null; // its answer is known to be out of date (a tag's is known only at the end)
+    }
+    flight.originStart = running.originStart;
+    // Set before this second look: a prune that no longer finds the call in the map (it ended,
+    // or another flight gave up on it) finds its originStart on this flight instead.
+    return originCalls.get(flight.key) == running ? running.result : null;
+  }
+
+  /** Asks the origin, registering the call until it answers. */
+  private CompletableFuture<Loaded<V>> callOrigin(Flight<K, V> flight, long now) {
+    // What the origin answers reflects every invalidation applied before it was asked; one that
+    // came while L2 was being read must not keep this result out of L1.
+    long originStart = sequence.get();
+    flight.originStart = originStart;
+    CompletableFuture<Loaded<V>> origin;
+    try {
+      @SuppressWarnings("unchecked")
+      AsyncCacheLoader<K, V> typed =
+          (AsyncCacheLoader<K, V>) (flight.loader != null ? flight.loader : loader);
+      origin = typed.loadAsync(flight.key, executor);
+      if (origin == null) {
+        origin = CompletableFuture.failedFuture(new NullPointerException("loader returned null"));
+      }
+    } catch (RuntimeException e) {
+      origin = CompletableFuture.failedFuture(e);
+    }
+    if (!origin.isDone()) {
+      OriginCall<V> call = new OriginCall<>(origin, originStart, now);
+      originCalls.put(flight.key, call);
+      origin.whenComplete((loaded, error) -> originCalls.remove(flight.key, call));
+    }
+    return origin;
   }
 
   private void afterLoad(
@@ -1308,6 +1380,13 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
         return; // a flight is registering; try again on the next invalidation
       }
       oldest = Math.min(oldest, start);
+      long originStart = flight.originStart; // older than start when it waits for an earlier call
+      if (originStart != Flight.UNSET) {
+        oldest = Math.min(oldest, originStart);
+      }
+    }
+    for (OriginCall<V> call : originCalls.values()) {
+      oldest = Math.min(oldest, call.originStart);
     }
     // No flight started before a record <= oldest can be affected by it any more.
     long below = oldest;
