@@ -31,7 +31,10 @@ final class Flight<K, V> {
   /** The local invalidation sequence when the flight started; see LayeredCacheImpl. */
   volatile long start = UNSET;
 
-  /** The sequence when the origin was asked ({@code >= start}), or {@link #UNSET} before that. */
+  /**
+   * The sequence when the origin was asked, or {@link #UNSET} before that: at least {@link #start},
+   * unless the flight waits for a call an earlier flight made (then that call's).
+   */
   volatile long originStart = UNSET;
 
   /** The L2 stamp read at the start, or -1 when L2 was not read (then nothing is written). */

@@ -36,6 +36,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -99,8 +100,9 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
    * returned to the readers but not cached. An invalidation records first and then looks the key
    * up in the indexes and removes it (again through compute). Either the invalidation sees the
    * key in the index (and removes the entry after the install), or the install sees the record
-   * (and does not cache). Records are pruned once no flight older than them remains, so the maps
-   * stay as small as the number of loads in flight.
+   * (and does not cache). Records are pruned once no flight older than them remains, and no origin
+   * call still waited for (at most ABANDONED_AFTER_DEADLINES deadlines old), so the maps stay as
+   * small as the invalidations of that span.
    *
    * The same holds across nodes in L2 (see CacheStore): the store has its own stamp sequence; a
    * flight reads it together with the entry; invalidating a key bumps the key's epoch and deletes
@@ -243,11 +245,15 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     // Invalidation epochs in L2 must outlive every entry they hide, "not found" ones included
     // (negativeTtl may exceed the positive lifetime), or a hidden entry would reappear. That
     // includes the entry of a load that began before a tag invalidation on another node and is
-    // written after it (its lifetime counts from its end: up to a lease wait and an origin
-    // deadline later), plus a minute for the L2 calls around it.
+    // written after it (its lifetime counts from its end: up to a lease wait and an origin call
+    // later, and a call may be waited for until ABANDONED_AFTER_DEADLINES deadlines and one more
+    // have passed), plus a minute for the L2 calls around it.
     Duration lifetime = longer(policy.maximumLifetime(), policy.negativeTtl());
     this.retain =
-        lifetime.plus(policy.originTimeout()).plus(leaseDuration).plus(Duration.ofMinutes(1));
+        lifetime
+            .plus(policy.originTimeout().multipliedBy(ABANDONED_AFTER_DEADLINES + 1L))
+            .plus(leaseDuration)
+            .plus(Duration.ofMinutes(1));
     this.l2 = new L2Health(name, ticker, settings.l2RetryInterval());
 
     // Caffeine's maintenance (read-buffer drains, evictions) runs on the common pool, Caffeine's
@@ -878,9 +884,16 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
       return null; // its answer is known to be out of date (a tag's is known only at the end)
     }
     flight.originStart = running.originStart;
-    // Set before this second look: a prune that no longer finds the call in the map (it ended,
-    // or another flight gave up on it) finds its originStart on this flight instead.
-    return originCalls.get(flight.key) == running ? running.result : null;
+    // Set before this second look, and maybePrune looks at the calls before the flights: a prune
+    // that no longer finds the call in the map (it ended, or was given up on) finds its
+    // originStart on this flight instead, or this look no longer finds the call either.
+    if (originCalls.get(flight.key) != running) {
+      return null;
+    }
+    // Written to L2 as of the L2 read that came before the call, so that L2 refuses it if the key
+    // or a tag was invalidated there since (-1 when that flight did not read L2: not written).
+    flight.l2Stamp = running.l2Stamp;
+    return running.result;
   }
 
   /** Asks the origin, registering the call until it answers. */
@@ -902,7 +915,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
       origin = CompletableFuture.failedFuture(e);
     }
     if (!origin.isDone()) {
-      OriginCall<V> call = new OriginCall<>(origin, originStart, now);
+      OriginCall<V> call = new OriginCall<>(origin, originStart, now, flight.l2Stamp);
       originCalls.put(flight.key, call);
       origin.whenComplete((loaded, error) -> originCalls.remove(flight.key, call));
     }
@@ -1374,6 +1387,17 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     // A flight the loop below does not see registered after it began, so its start is at least
     // the sequence read here: records above it must stay even if no flight is seen.
     long oldest = sequence.get();
+    // The calls before the flights: see callStillRunning. A call given up on holds nothing back
+    // (a hung one would keep every record forever); a flight that waits for it has its start.
+    long now = ticker.read();
+    for (Map.Entry<K, OriginCall<V>> running : originCalls.entrySet()) {
+      OriginCall<V> call = running.getValue();
+      if (now - call.startedAt >= abandonNanos) {
+        originCalls.remove(running.getKey(), call);
+      } else {
+        oldest = Math.min(oldest, call.originStart);
+      }
+    }
     for (Flight<K, V> flight : liveFlights) {
       long start = flight.start;
       if (start == Flight.UNSET) {
@@ -1384,9 +1408,6 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
       if (originStart != Flight.UNSET) {
         oldest = Math.min(oldest, originStart);
       }
-    }
-    for (OriginCall<V> call : originCalls.values()) {
-      oldest = Math.min(oldest, call.originStart);
     }
     // No flight started before a record <= oldest can be affected by it any more.
     long below = oldest;
@@ -1610,6 +1631,11 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   /** Whether L2 is currently considered unreachable (for tests and health checks). */
   public boolean isL2Down() {
     return l2.isDown();
+  }
+
+  /** The number of key and tag invalidation records kept (for tests: what pruning leaves). */
+  public int invalidationRecords() {
+    return keyRecords.size() + tagRecords.size();
   }
 
   /** The number of loads in flight on this node (for tests). */

@@ -19,9 +19,13 @@ final class OriginCall<V> {
   /** The cache ticker's reading when the origin was asked. */
   final long startedAt;
 
-  OriginCall(CompletableFuture<Loaded<V>> result, long originStart, long startedAt) {
+  /** The stamp of the L2 read before the call; see {@link Flight#l2Stamp}. */
+  final long l2Stamp;
+
+  OriginCall(CompletableFuture<Loaded<V>> result, long originStart, long startedAt, long l2Stamp) {
     this.result = result;
     this.originStart = originStart;
     this.startedAt = startedAt;
+    this.l2Stamp = l2Stamp;
   }
 }
