@@ -5,11 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import dev.securecart.cache.internal.LayeredCacheImpl;
 import dev.securecart.core.testing.FakeClock;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -17,23 +19,25 @@ import org.junit.jupiter.api.Test;
  * An origin call that outlives its deadline keeps running (a thread cannot be stopped); the loads
  * of its key that come after it wait for that call instead of asking a struggling origin again. The
  * origin here is an {@link AsyncCacheLoader} whose answers the test gives, on the test's own thread
- * right after the read, so nothing races a deadline but the first call, which is meant to miss it.
+ * a few lines after the read, well within the deadline; only the first call is meant to miss it.
  */
 final class OriginCallPastDeadlineTest {
 
-  private static final Duration DEADLINE = Duration.ofMillis(200);
+  /** Long enough that a busy machine never stalls the test thread past it between two lines. */
+  private static final Duration DEADLINE = Duration.ofSeconds(1);
 
   private final FakeClock clock = FakeClock.create();
   private final List<CompletableFuture<Loaded<String>>> calls = new CopyOnWriteArrayList<>();
   private final CacheStore store = CacheStore.inMemory(clock);
-  private final LayeredCache<String, String> cache = build(false);
+  private final LayeredCache<String, String> cache = build(null);
 
-  private LayeredCache<String, String> build(boolean withL2) {
+  private LayeredCache<String, String> build(@Nullable CacheStore l2) {
     LayeredCache.Builder<String, String> builder =
         LayeredCache.<String, String>builder(
                 "slow-origin",
                 CachePolicy.builder()
-                    .freshFor(Duration.ofMinutes(1))
+                    .freshFor(Duration.ofSeconds(1))
+                    .staleWhileRevalidate(Duration.ofMinutes(10))
                     .originTimeout(DEADLINE)
                     .build())
             .asyncLoader(
@@ -44,7 +48,7 @@ final class OriginCallPastDeadlineTest {
                 })
             .ticker(clock)
             .clock(clock);
-    return withL2 ? builder.sharedStore(store, Codec.utf8()).build() : builder.build();
+    return l2 == null ? builder.build() : builder.sharedStore(l2, Codec.utf8()).build();
   }
 
   @AfterEach
@@ -114,7 +118,7 @@ final class OriginCallPastDeadlineTest {
    */
   @Test
   void theAnswerOfACallWaitedForIsWrittenToL2AsOfTheReadBeforeTheCall() {
-    try (LayeredCache<String, String> node = build(true)) {
+    try (LayeredCache<String, String> node = build(store)) {
       timeOutTheFirstCall(node);
       store.invalidateKey("slow-origin", "p1", Duration.ofHours(1)).join();
 
@@ -127,6 +131,64 @@ final class OriginCallPastDeadlineTest {
           .isEqualTo("p1:1"); // this node has not heard of it yet
       assertThat(store.read("slow-origin", "p1").join().entry()).isEmpty();
     }
+  }
+
+  /**
+   * Another node loaded the key after the call began and wrote it to L2 (no invalidation: nothing
+   * tells this node). A load here that finds that copy, stale, must not wait for the older call,
+   * whose answer would replace the newer copy in L1 and L2: it calls the origin again.
+   */
+  @Test
+  void aLoadThatSawACopyNewerThanTheCallDoesNotWaitForIt() {
+    try (LayeredCache<String, String> node = build(store);
+        LayeredCache<String, String> otherNode = build(store)) {
+      timeOutTheFirstCall(node);
+      clock.advance(Duration.ofSeconds(1));
+      CompletableFuture<String> there = otherNode.getAsync("p1");
+      assertThat(calls).hasSize(2);
+      answer(1);
+      assertThat(there).succeedsWithin(Duration.ofSeconds(10)).isEqualTo("p1:2");
+      clock.advance(Duration.ofMillis(1_500)); // that copy is now stale, within its window
+
+      CompletableFuture<String> next = node.getAsync("p1");
+      assertThat(next).succeedsWithin(Duration.ofSeconds(10)).isEqualTo("p1:2");
+      assertThat(calls).as("a call of its own").hasSize(3);
+      answer(2);
+      answer(0);
+
+      assertThat(inL2()).isEqualTo("p1:3");
+    }
+  }
+
+  /**
+   * The call's flight could not read L2 (it was failing), so its answer would not be written there;
+   * a later load that did read L2 calls the origin itself, so that the answer reaches L2 for the
+   * other nodes.
+   */
+  @Test
+  void aLoadThatReadL2DoesNotWaitForACallWhoseAnswerWouldNotBeWrittenThere() {
+    ControlledStore flaky = new ControlledStore(store);
+    try (LayeredCache<String, String> node = build(flaky)) {
+      flaky.failNextRead();
+      timeOutTheFirstCall(node);
+      clock.advance(LayeredCache.Builder.DEFAULT_L2_RETRY_INTERVAL.plusMillis(1));
+
+      CompletableFuture<String> next = node.getAsync("p1");
+      assertThat(calls).hasSize(2);
+      answer(1);
+
+      assertThat(next).succeedsWithin(Duration.ofSeconds(10)).isEqualTo("p1:2");
+      assertThat(inL2()).isEqualTo("p1:2");
+    }
+  }
+
+  private String inL2() {
+    return store
+        .read("slow-origin", "p1")
+        .join()
+        .entry()
+        .map(entry -> new String(entry.value(), StandardCharsets.UTF_8))
+        .orElse("nothing");
   }
 
   /** A call still running after ten deadlines is presumed hung: the next load calls again. */

@@ -31,6 +31,7 @@ import dev.securecart.cache.Loaded;
 import dev.securecart.cache.StoredEntry;
 import dev.securecart.cache.Weigher;
 import dev.securecart.core.Ticker;
+import java.lang.invoke.VarHandle;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -876,17 +877,28 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     if (running == null || running.result.isDone()) {
       return null;
     }
-    if (now - running.startedAt >= abandonNanos) {
-      originCalls.remove(flight.key, running);
+    long originStart = running.originStart;
+    if (originStart == Flight.UNSET || now - running.startedAt >= abandonNanos) {
+      if (originStart != Flight.UNSET) {
+        originCalls.remove(flight.key, running);
+      }
       return null;
     }
-    if (isInvalidatedSince(running.originStart, flight.mapped, Set.of())) {
+    if (isInvalidatedSince(originStart, flight.mapped, Set.of())) {
       return null; // its answer is known to be out of date (a tag's is known only at the end)
     }
-    flight.originStart = running.originStart;
-    // Set before this second look, and maybePrune looks at the calls before the flights: a prune
-    // that no longer finds the call in the map (it ended, or was given up on) finds its
-    // originStart on this flight instead, or this look no longer finds the call either.
+    if (wallAtStart(flight) > running.wallStartedAt) {
+      return null; // this flight saw a copy written after the call began: the answer may be older
+    }
+    if (running.l2Stamp < 0 && flight.l2Stamp >= 0) {
+      return null; // the call's answer would not be written to L2, which this flight could read
+    }
+    flight.originStart = originStart;
+    // Set before this second look, and maybePrune looks at the calls before the flights, with a
+    // full fence in both (a store then a load of another variable): a prune that no longer finds
+    // the call in the map (it ended, or was given up on) finds its originStart on this flight,
+    // or this look no longer finds the call either.
+    VarHandle.fullFence();
     if (originCalls.get(flight.key) != running) {
       return null;
     }
@@ -898,9 +910,13 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
 
   /** Asks the origin, registering the call until it answers. */
   private CompletableFuture<Loaded<V>> callOrigin(Flight<K, V> flight, long now) {
+    OriginCall<V> call = new OriginCall<>(now, clock.millis(), flight.l2Stamp);
+    originCalls.put(flight.key, call);
     // What the origin answers reflects every invalidation applied before it was asked; one that
-    // came while L2 was being read must not keep this result out of L1.
+    // came while L2 was being read must not keep this result out of L1. Read after registering
+    // (see OriginCall#originStart).
     long originStart = sequence.get();
+    call.originStart = originStart;
     flight.originStart = originStart;
     CompletableFuture<Loaded<V>> origin;
     try {
@@ -914,12 +930,16 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     } catch (RuntimeException e) {
       origin = CompletableFuture.failedFuture(e);
     }
-    if (!origin.isDone()) {
-      OriginCall<V> call = new OriginCall<>(origin, originStart, now, flight.l2Stamp);
-      originCalls.put(flight.key, call);
-      origin.whenComplete((loaded, error) -> originCalls.remove(flight.key, call));
-    }
-    return origin;
+    origin.whenComplete(
+        (loaded, error) -> {
+          originCalls.remove(flight.key, call);
+          if (error != null) {
+            call.result.completeExceptionally(error);
+          } else {
+            call.result.complete(loaded);
+          }
+        });
+    return call.result;
   }
 
   private void afterLoad(
@@ -1392,12 +1412,17 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     long now = ticker.read();
     for (Map.Entry<K, OriginCall<V>> running : originCalls.entrySet()) {
       OriginCall<V> call = running.getValue();
+      long originStart = call.originStart;
+      if (originStart == Flight.UNSET) {
+        return; // a call is registering; try again on the next invalidation
+      }
       if (now - call.startedAt >= abandonNanos) {
         originCalls.remove(running.getKey(), call);
       } else {
-        oldest = Math.min(oldest, call.originStart);
+        oldest = Math.min(oldest, originStart);
       }
     }
+    VarHandle.fullFence();
     for (Flight<K, V> flight : liveFlights) {
       long start = flight.start;
       if (start == Flight.UNSET) {

@@ -10,22 +10,28 @@ import java.util.concurrent.CompletableFuture;
  */
 final class OriginCall<V> {
 
-  /** What the origin answers. */
-  final CompletableFuture<Loaded<V>> result;
+  /** What the origin answers; completed from the loader's own future. */
+  final CompletableFuture<Loaded<V>> result = new CompletableFuture<>();
 
-  /** The invalidation sequence when the origin was asked; see {@link Flight#originStart}. */
-  final long originStart;
+  /**
+   * The invalidation sequence when the origin was asked (see {@link Flight#originStart}), or {@link
+   * Flight#UNSET} while the call registers: it is registered before the sequence is read, as a
+   * flight is, so that pruning either sees it unset (and waits) or keeps what it needs.
+   */
+  volatile long originStart = Flight.UNSET;
 
   /** The cache ticker's reading when the origin was asked. */
   final long startedAt;
 
+  /** The wall-clock time when the origin was asked: its answer is no newer than this. */
+  final long wallStartedAt;
+
   /** The stamp of the L2 read before the call; see {@link Flight#l2Stamp}. */
   final long l2Stamp;
 
-  OriginCall(CompletableFuture<Loaded<V>> result, long originStart, long startedAt, long l2Stamp) {
-    this.result = result;
-    this.originStart = originStart;
+  OriginCall(long startedAt, long wallStartedAt, long l2Stamp) {
     this.startedAt = startedAt;
+    this.wallStartedAt = wallStartedAt;
     this.l2Stamp = l2Stamp;
   }
 }
