@@ -181,6 +181,27 @@ final class OriginCallPastDeadlineTest {
         .orElse("nothing");
   }
 
+  /**
+   * Only a call whose flight gave up on it is waited for. Here the flight refreshing a stale copy
+   * from L2 (its readers already answered with it) still waits for its call when a tag invalidation
+   * overtakes it: its answer would be refused, so the load that replaces the flight calls the
+   * origin itself rather than wait for that answer and then call anyway.
+   */
+  @Test
+  void aCallWhoseFlightStillWaitsIsNotWaitedForByTheFlightThatReplacedIt() {
+    try (LayeredCache<String, String> node = build(store);
+        LayeredCache<String, String> otherNode = build(store)) {
+      otherNode.put("p1", "p1:0", Set.of("product:p1"));
+      clock.advance(Duration.ofSeconds(2)); // stale, within its window
+      CompletableFuture<String> stale = node.getAsync("p1");
+      assertThat(stale).succeedsWithin(Duration.ofSeconds(10)).isEqualTo("p1:0");
+      assertThat(calls).as("the refresh").hasSize(1);
+      node.invalidateTag("product:p1");
+
+      assertThat(readAnswering(node, 1)).isEqualTo("p1:2");
+    }
+  }
+
   /** A call still running after ten deadlines is presumed hung: the next load calls again. */
   @Test
   void aCallRunningForTenDeadlinesIsNoLongerWaitedFor() {
@@ -200,6 +221,31 @@ final class OriginCallPastDeadlineTest {
     }
 
     assertThat(((LayeredCacheImpl<?, ?>) cache).invalidationRecords()).isLessThan(2_500);
+  }
+
+  /**
+   * A loader that throws an {@code Error} leaves no call behind: none to wait for, and none holding
+   * back the pruning of invalidation records.
+   */
+  @Test
+  void aLoaderThatThrowsAnErrorLeavesNoCallBehind() {
+    try (LayeredCache<String, String> broken =
+        LayeredCache.<String, String>builder(
+                "broken-origin", CachePolicy.builder().freshFor(Duration.ofSeconds(1)).build())
+            .asyncLoader(
+                (key, executor) -> {
+                  throw new AssertionError("a loader with a bug");
+                })
+            .ticker(clock)
+            .clock(clock)
+            .build()) {
+      assertThat(broken.getAsync("p1")).failsWithin(Duration.ofSeconds(10));
+      for (int i = 0; i < 5_000; i++) {
+        broken.invalidate("other-" + i);
+      }
+
+      assertThat(((LayeredCacheImpl<?, ?>) broken).invalidationRecords()).isLessThan(2_500);
+    }
   }
 
   /** The first read of p1 reaches the origin, which does not answer before the deadline. */

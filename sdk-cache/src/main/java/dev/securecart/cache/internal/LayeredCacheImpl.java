@@ -839,10 +839,9 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
 
   private void loadFromOrigin(Flight<K, V> flight) {
     long started = ticker.read();
-    CompletableFuture<Loaded<V>> origin = callStillRunning(flight, started);
-    if (origin == null) {
-      origin = callOrigin(flight, started);
-    }
+    OriginCall<V> waitedFor = callStillRunning(flight, started);
+    OriginCall<V> call = waitedFor != null ? waitedFor : callOrigin(flight, started);
+    CompletableFuture<Loaded<V>> origin = call.result;
     // A copy, so that the deadline never completes the loader's own future.
     CompletableFuture<Loaded<V>> guarded = new CompletableFuture<>();
     guarded.orTimeout(originTimeoutNanos, TimeUnit.NANOSECONDS);
@@ -856,6 +855,9 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
         });
     guarded.whenComplete(
         (loaded, error) -> {
+          if (error instanceof TimeoutException) {
+            call.orphaned = true; // before the readers learn of it: their next load may wait for it
+          }
           try {
             afterLoad(flight, loaded, error, ticker.read() - started);
           } catch (RuntimeException | Error e) {
@@ -872,10 +874,10 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
    * again for the same key by every flight that gives up on it. The flight takes the call's {@code
    * originStart}: its answer predates whatever invalidations came since the call began.
    */
-  private @Nullable CompletableFuture<Loaded<V>> callStillRunning(Flight<K, V> flight, long now) {
+  private @Nullable OriginCall<V> callStillRunning(Flight<K, V> flight, long now) {
     OriginCall<V> running = originCalls.get(flight.key);
-    if (running == null || running.result.isDone()) {
-      return null;
+    if (running == null || running.result.isDone() || !running.orphaned) {
+      return null; // a call a live flight still waits for is that flight's (it was overtaken)
     }
     long originStart = running.originStart;
     if (originStart == Flight.UNSET || now - running.startedAt >= abandonNanos) {
@@ -905,11 +907,11 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     // Written to L2 as of the L2 read that came before the call, so that L2 refuses it if the key
     // or a tag was invalidated there since (-1 when that flight did not read L2: not written).
     flight.l2Stamp = running.l2Stamp;
-    return running.result;
+    return running;
   }
 
   /** Asks the origin, registering the call until it answers. */
-  private CompletableFuture<Loaded<V>> callOrigin(Flight<K, V> flight, long now) {
+  private OriginCall<V> callOrigin(Flight<K, V> flight, long now) {
     OriginCall<V> call = new OriginCall<>(now, clock.millis(), flight.l2Stamp);
     originCalls.put(flight.key, call);
     // What the origin answers reflects every invalidation applied before it was asked; one that
@@ -927,8 +929,13 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
       if (origin == null) {
         origin = CompletableFuture.failedFuture(new NullPointerException("loader returned null"));
       }
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // a checked one too, thrown sneakily
       origin = CompletableFuture.failedFuture(e);
+    } catch (Error e) {
+      // Registered already: never to be waited for, as it will never answer.
+      originCalls.remove(flight.key, call);
+      call.result.completeExceptionally(e);
+      throw e;
     }
     origin.whenComplete(
         (loaded, error) -> {
@@ -939,7 +946,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
             call.result.complete(loaded);
           }
         });
-    return call.result;
+    return call;
   }
 
   private void afterLoad(

@@ -26,6 +26,13 @@ final class OriginCall<V> {
   /** The wall-clock time when the origin was asked: its answer is no newer than this. */
   final long wallStartedAt;
 
+  /**
+   * Whether the flight that made the call, or the last one that waited for it, ended at its
+   * deadline: only then may the next flight wait for it. A call whose flight still waits belongs to
+   * that flight, which an invalidation may have overtaken (its answer would then be refused).
+   */
+  volatile boolean orphaned;
+
   /** The stamp of the L2 read before the call; see {@link Flight#l2Stamp}. */
   final long l2Stamp;
 
