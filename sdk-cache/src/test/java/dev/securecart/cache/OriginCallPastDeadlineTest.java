@@ -202,6 +202,36 @@ final class OriginCallPastDeadlineTest {
     }
   }
 
+  /**
+   * A flight that an invalidation replaced while it waited for its call does not hand that call on
+   * when it gives up: the flight that replaced it was started because the answer would be refused,
+   * so it calls the origin itself. (Its L2 read is held until the replaced flight has given up.)
+   */
+  @Test
+  void aReplacedFlightDoesNotHandItsCallOn() throws Exception {
+    ControlledStore held = new ControlledStore(store);
+    try (LayeredCache<String, String> node = build(held);
+        LayeredCache<String, String> otherNode = build(store)) {
+      otherNode.put("p1", "p1:0", Set.of("product:p1"));
+      clock.advance(Duration.ofSeconds(2)); // stale, within its window
+      assertThat(node.getAsync("p1")).succeedsWithin(Duration.ofSeconds(10)).isEqualTo("p1:0");
+      assertThat(calls).as("the refresh").hasSize(1);
+      node.invalidateTag("product:p1");
+
+      held.holdNextRead();
+      CompletableFuture<String> next = node.getAsync("p1");
+      held.awaitReadHeld();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> ((LayeredCacheImpl<?, ?>) node).flightsInProgress() == 1);
+      held.releaseRead();
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> calls.size() == 2);
+      answer(1);
+      assertThat(next).succeedsWithin(Duration.ofSeconds(10)).isEqualTo("p1:2");
+    }
+  }
+
   /** A call still running after ten deadlines is presumed hung: the next load calls again. */
   @Test
   void aCallRunningForTenDeadlinesIsNoLongerWaitedFor() {

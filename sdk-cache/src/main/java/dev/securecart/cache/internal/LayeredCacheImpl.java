@@ -855,8 +855,9 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
         });
     guarded.whenComplete(
         (loaded, error) -> {
-          if (error instanceof TimeoutException) {
-            call.orphaned = true; // before the readers learn of it: their next load may wait for it
+          if (error instanceof TimeoutException && flights.get(flight.key) == flight) {
+            // Before the readers learn of it: their next load may wait for it.
+            call.orphaned.set(true);
           }
           try {
             afterLoad(flight, loaded, error, ticker.read() - started);
@@ -876,7 +877,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
    */
   private @Nullable OriginCall<V> callStillRunning(Flight<K, V> flight, long now) {
     OriginCall<V> running = originCalls.get(flight.key);
-    if (running == null || running.result.isDone() || !running.orphaned) {
+    if (running == null || running.result.isDone() || !running.orphaned.get()) {
       return null; // a call a live flight still waits for is that flight's (it was overtaken)
     }
     long originStart = running.originStart;
@@ -901,7 +902,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     // the call in the map (it ended, or was given up on) finds its originStart on this flight,
     // or this look no longer finds the call either.
     VarHandle.fullFence();
-    if (originCalls.get(flight.key) != running) {
+    if (originCalls.get(flight.key) != running || !running.orphaned.compareAndSet(true, false)) {
       return null;
     }
     // Written to L2 as of the L2 read that came before the call, so that L2 refuses it if the key

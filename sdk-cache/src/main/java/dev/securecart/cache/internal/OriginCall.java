@@ -2,6 +2,7 @@ package dev.securecart.cache.internal;
 
 import dev.securecart.cache.Loaded;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A call to the origin still running, kept so that the next load of its key waits for it rather
@@ -27,11 +28,13 @@ final class OriginCall<V> {
   final long wallStartedAt;
 
   /**
-   * Whether the flight that made the call, or the last one that waited for it, ended at its
-   * deadline: only then may the next flight wait for it. A call whose flight still waits belongs to
-   * that flight, which an invalidation may have overtaken (its answer would then be refused).
+   * Set when the flight waiting for the call (the one that made it, or the last one that waited for
+   * it) ended at its deadline while still the key's flight: only then may the next flight wait for
+   * it, and that flight takes it back (compare-and-set) so that no third one waits for it too. A
+   * call whose flight still waits, or whose flight an invalidation replaced, is not joinable: its
+   * answer may be refused, and a reader would wait for it and then for another call.
    */
-  volatile boolean orphaned;
+  final AtomicBoolean orphaned = new AtomicBoolean();
 
   /** The stamp of the L2 read before the call; see {@link Flight#l2Stamp}. */
   final long l2Stamp;
