@@ -37,15 +37,7 @@ final class DefaultLoadExecutorTest {
               boolean together = allInside.await(10, TimeUnit.SECONDS);
               return Loaded.of(together ? "together" : "alone");
             })) {
-      List<CompletableFuture<String>> reads = new ArrayList<>();
-      for (int key = 0; key < loads; key++) {
-        reads.add(cache.getAsync(key));
-      }
-
-      assertThat(reads)
-          .allSatisfy(
-              read ->
-                  assertThat(read).succeedsWithin(Duration.ofSeconds(20)).isEqualTo("together"));
+      assertEveryKeyReads(cache, loads, "together");
       assertThat(threads)
           .hasSize(loads)
           .allMatch(name -> name.startsWith("securecart-cache-load-"));
@@ -72,16 +64,20 @@ final class DefaultLoadExecutorTest {
         LayeredCache<Integer, String> outer =
             withoutExecutor(
                 "default-executor-outer", key -> Loaded.of(inner.get(key) + "+outer"))) {
-      List<CompletableFuture<String>> reads = new ArrayList<>();
-      for (int key = 0; key < outerLoads; key++) {
-        reads.add(outer.getAsync(key));
-      }
-
-      assertThat(reads)
-          .allSatisfy(
-              read ->
-                  assertThat(read).succeedsWithin(Duration.ofSeconds(20)).isEqualTo("inner+outer"));
+      assertEveryKeyReads(outer, outerLoads, "inner+outer");
     }
+  }
+
+  /** Reads keys 0 to {@code count - 1} at once and expects each read to give {@code expected}. */
+  private static void assertEveryKeyReads(
+      LayeredCache<Integer, String> cache, int count, String expected) {
+    List<CompletableFuture<String>> reads = new ArrayList<>();
+    for (int key = 0; key < count; key++) {
+      reads.add(cache.getAsync(key));
+    }
+    assertThat(reads)
+        .allSatisfy(
+            read -> assertThat(read).succeedsWithin(Duration.ofSeconds(20)).isEqualTo(expected));
   }
 
   /** A cache built without an executor, so that its loads run on the default one. */

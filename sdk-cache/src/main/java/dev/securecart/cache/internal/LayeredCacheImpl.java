@@ -239,7 +239,10 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     this.sieNanos = policy.staleIfError().toNanos();
     this.negativeNanos = policy.negativeTtl().toNanos();
     this.originTimeoutNanos = policy.originTimeout().toNanos();
-    this.abandonNanos = saturatedMultiply(originTimeoutNanos, ABANDONED_AFTER_DEADLINES);
+    this.abandonNanos =
+        originTimeoutNanos > Long.MAX_VALUE / ABANDONED_AFTER_DEADLINES
+            ? Long.MAX_VALUE
+            : originTimeoutNanos * ABANDONED_AFTER_DEADLINES;
     this.jitter = policy.jitter();
     this.earlyRefreshBeta = policy.earlyRefreshBeta();
     this.leaseDuration = settings.leaseDuration();
@@ -296,11 +299,6 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
             .build();
     this.l1Map = l1.asMap();
     this.subscription = bus == null ? null : bus.subscribe(new BusListener());
-  }
-
-  private static long saturatedMultiply(long a, int b) {
-    long product = a * b;
-    return product / b == a ? product : Long.MAX_VALUE;
   }
 
   private static Duration longer(Duration a, Duration b) {
@@ -882,10 +880,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     }
     long originStart = running.originStart;
     if (originStart == Flight.UNSET || now - running.startedAt >= abandonNanos) {
-      if (originStart != Flight.UNSET) {
-        originCalls.remove(flight.key, running);
-      }
-      return null;
+      return null; // registering, or presumed hung: the call this flight makes replaces it
     }
     if (isInvalidatedSince(originStart, flight.mapped, Set.of())) {
       return null; // its answer is known to be out of date (a tag's is known only at the end)
