@@ -21,6 +21,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -567,6 +568,22 @@ final class LayeredCacheTest {
     ((LayeredCacheImpl<?, ?>) cache).flightsInProgress();
     await().until(() -> cache.estimatedSize() <= 10);
     assertThat(stats.count("eviction.SIZE")).isGreaterThanOrEqualTo(90);
+  }
+
+  @Test
+  void anEntryEvictedBySizeIsLoadedAgain() {
+    LayeredCache<String, String> cache = builder(policy().maximumSize(10).build()).build();
+    for (int i = 0; i < 100; i++) {
+      cache.get("p" + i);
+    }
+    await().until(() -> cache.estimatedSize() <= 10);
+    origin.version = "v2";
+
+    // Every read of an evicted key goes to the origin, the fresh-hit path included: at most the
+    // 10 entries L1 kept answer from before.
+    long servedFromBeforeTheEvictions =
+        IntStream.range(0, 100).filter(i -> cache.get("p" + i).endsWith(":v1")).count();
+    assertThat(servedFromBeforeTheEvictions).isLessThanOrEqualTo(10);
   }
 
   @Test
