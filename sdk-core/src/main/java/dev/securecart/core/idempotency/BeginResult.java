@@ -44,8 +44,10 @@ public sealed interface BeginResult
    * @param token the owner token for {@code complete} and {@code release}
    * @param takeover {@code true} when an earlier request began with this key and its lease ran out
    *     before it completed or released: that request may have done part of its work (a payment
-   *     client should ask the gateway, which knows the same key, before charging again); {@code
-   *     false} when the store knows of no earlier attempt
+   *     client should ask the gateway, which knows the same key, before charging again). It stays
+   *     true for the key until it completes: a begin that hands the claim back to its own token and
+   *     a begin after the owner released it say so again. {@code false} when the store knows of no
+   *     earlier attempt
    */
   record Started(LeaseToken token, boolean takeover) implements BeginResult {
     /**

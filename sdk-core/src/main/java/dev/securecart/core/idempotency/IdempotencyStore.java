@@ -14,7 +14,10 @@ import java.time.Duration;
  * if (result instanceof BeginResult.Started started) {
  *   try {
  *     StoredResponse response = perform();
- *     store.complete(key, started.token(), response);     // replayed to every retry from now on
+ *     if (!store.complete(key, started.token(), response)) {
+ *       // The lease ran out and another request took over: this one's effect may be doubled.
+ *       alertAndReconcile(key);                               // and answer what begin() now says
+ *     }
  *     return response;
  *   } catch (SafeToRetryException e) {
  *     store.release(key, started.token());                 // nothing happened: a retry may start
@@ -90,11 +93,12 @@ public interface IdempotencyStore {
    * sees {@link BeginResult.InProgress} for the whole lease, and after it a takeover of a request
    * that never ran. Calling {@code begin} again with the token that call tried (its {@link
    * IdempotencyStoreException#attemptedToken()}, or the token the caller passed) returns {@link
-   * BeginResult.Started} with {@code takeover() == false} and a fresh lease when the key is in
-   * progress under that token, whether or not its lease has run out; it starts the key when the
-   * first call never reached the storage; and it answers like the two-argument {@code begin}
-   * otherwise ({@link BeginResult.Completed} once that token completed the key, {@link
-   * BeginResult.Mismatch} for another fingerprint).
+   * BeginResult.Started} with a fresh lease when the key is in progress under that token, whether
+   * or not its lease has run out, and with the {@code takeover()} that claim had (true when it took
+   * the key over from an earlier request, which may have acted); it starts the key when the first
+   * call never reached the storage; and it answers like the two-argument {@code begin} otherwise
+   * ({@link BeginResult.Completed} once that token completed the key, {@link BeginResult.Mismatch}
+   * for another fingerprint).
    *
    * <p>A token stands for one attempt that has not acted yet: pass a fresh {@link
    * LeaseToken#random()} or the attempted token of a {@code begin} that threw, and give it to no
@@ -136,6 +140,12 @@ public interface IdempotencyStore {
   /**
    * Gives up the key after a failure that is safe to retry (nothing took effect), so that the next
    * {@code begin} starts at once, with any fingerprint, instead of waiting for the lease to end.
+   *
+   * <p>Except after a takeover ({@link BeginResult.Started#takeover()}): the request before the
+   * owner may have acted, which this owner's release cannot undo. The key then stays, without an
+   * owner and with its lease over, so the next {@code begin} with the same fingerprint is again
+   * {@code Started} with {@code takeover() == true}, and another fingerprint is a {@link
+   * BeginResult.Mismatch}.
    *
    * <p>Acts only for the current owner of a key in progress: returns {@code false} and changes
    * nothing for any other token, and for a key that is already completed.

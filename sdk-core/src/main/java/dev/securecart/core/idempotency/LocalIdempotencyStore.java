@@ -54,6 +54,9 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
   private static final Logger logger = LoggerFactory.getLogger(LocalIdempotencyStore.class);
   private static final long WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
+  /** The owner of a released key that must stay: a random token, so no caller ever holds it. */
+  private static final LeaseToken NO_OWNER = LeaseToken.random();
+
   private final Duration lease;
   private final Duration retention;
   private final long maximumSize;
@@ -164,11 +167,17 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
                     return entry;
                   }
                   takeover = true;
+                } else if (entry.prior) {
+                  takeover = true; // the claim handed back was itself a takeover
                 }
               }
               result[0] = new BeginResult.Started(token, takeover);
               return Entry.inProgress(
-                  fingerprint, token, now + leaseNanos, now + leaseNanos + retentionNanos);
+                  fingerprint,
+                  token,
+                  now + leaseNanos,
+                  now + leaseNanos + retentionNanos,
+                  takeover);
             });
     return requireNonNull(result[0], "result");
   }
@@ -286,7 +295,9 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
                 return entry;
               }
               released[0] = true;
-              return null;
+              // The request before a takeover may have acted: keep the key, ownerless and with its
+              // lease over, so that the next begin is a takeover too.
+              return entry.prior ? entry.released(now) : null;
             });
     return released[0];
   }
@@ -325,26 +336,40 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
     final long expiresAt;
     final @Nullable StoredResponse response;
 
+    /** Whether a claim took this key over from an earlier request that may have acted. */
+    final boolean prior;
+
     private Entry(
         RequestFingerprint fingerprint,
         LeaseToken owner,
         long leaseEndsAt,
         long expiresAt,
-        @Nullable StoredResponse response) {
+        @Nullable StoredResponse response,
+        boolean prior) {
       this.fingerprint = fingerprint;
       this.owner = owner;
       this.leaseEndsAt = leaseEndsAt;
       this.expiresAt = expiresAt;
       this.response = response;
+      this.prior = prior;
     }
 
     static Entry inProgress(
-        RequestFingerprint fingerprint, LeaseToken owner, long leaseEndsAt, long expiresAt) {
-      return new Entry(fingerprint, owner, leaseEndsAt, expiresAt, null);
+        RequestFingerprint fingerprint,
+        LeaseToken owner,
+        long leaseEndsAt,
+        long expiresAt,
+        boolean prior) {
+      return new Entry(fingerprint, owner, leaseEndsAt, expiresAt, null, prior);
     }
 
     Entry completedWith(StoredResponse response, long expiresAt) {
-      return new Entry(fingerprint, owner, leaseEndsAt, expiresAt, response);
+      return new Entry(fingerprint, owner, leaseEndsAt, expiresAt, response, prior);
+    }
+
+    /** This entry given up by its owner at {@code now}: nobody's, its lease over. */
+    Entry released(long now) {
+      return new Entry(fingerprint, NO_OWNER, now, expiresAt, null, prior);
     }
 
     boolean isExpired(long now) {

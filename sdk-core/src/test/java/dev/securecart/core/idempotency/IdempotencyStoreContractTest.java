@@ -259,6 +259,23 @@ public abstract class IdempotencyStoreContractTest {
       assertThat(store().begin(key("order-2"), CHARGE_10, mine))
           .isEqualTo(new Started(mine, false));
     }
+
+    @Test
+    @DisplayName("a takeover handed back to its own token is still reported as a takeover")
+    void aTakeoverHandedBackToItsOwnTokenIsStillATakeover() {
+      store().begin(key("order-1"), CHARGE_10);
+      clock.advance(LEASE);
+      LeaseToken mine = LeaseToken.random();
+      assertThat(otherNode().begin(key("order-1"), CHARGE_10, mine))
+          .isEqualTo(new Started(mine, true));
+
+      // The reply was lost, so the caller asks again with the token it tried: the earlier
+      // request may still have charged, and the caller must still be told to ask the gateway.
+      assertThat(otherNode().begin(key("order-1"), CHARGE_10, mine))
+          .isEqualTo(new Started(mine, true));
+      clock.advance(LEASE.plusSeconds(1));
+      assertThat(store().begin(key("order-1"), CHARGE_10, mine)).isEqualTo(new Started(mine, true));
+    }
   }
 
   @Nested
@@ -366,6 +383,27 @@ public abstract class IdempotencyStoreContractTest {
 
       assertThat(store().release(key("order-1"), late.token())).isFalse();
       assertThat(store().begin(key("order-1"), CHARGE_10)).isEqualTo(new InProgress(LEASE));
+    }
+
+    @Test
+    @DisplayName("a released takeover leaves the key to be taken over again, not started afresh")
+    void aReleasedTakeoverLeavesTheKeyToBeTakenOverAgain() {
+      store().begin(key("order-1"), CHARGE_10);
+      clock.advance(LEASE);
+      Started takeover = started(otherNode().begin(key("order-1"), CHARGE_10));
+      assertThat(takeover.takeover()).isTrue();
+
+      // The takeover's own attempt failed safely, but the request before it may have acted.
+      assertThat(otherNode().release(key("order-1"), takeover.token())).isTrue();
+      assertThat(otherNode().release(key("order-1"), takeover.token())).isFalse();
+
+      assertThat(store().begin(key("order-1"), CHARGE_99)).isEqualTo(new Mismatch());
+      Started next = started(store().begin(key("order-1"), CHARGE_10));
+      assertThat(next.takeover()).isTrue();
+      assertThat(store().begin(key("order-1"), CHARGE_10)).isEqualTo(new InProgress(LEASE));
+      assertThat(store().complete(key("order-1"), takeover.token(), CHARGED)).isFalse();
+      assertThat(store().complete(key("order-1"), next.token(), CHARGED)).isTrue();
+      assertThat(otherNode().begin(key("order-1"), CHARGE_10)).isEqualTo(new Completed(CHARGED));
     }
   }
 

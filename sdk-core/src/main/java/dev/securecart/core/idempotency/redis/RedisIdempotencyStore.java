@@ -87,7 +87,9 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
   /*
    * The Lua scripts. Fields of the hash: state ("busy" or "done"), fp (fingerprint bytes), owner
    * (lease token), lease (epoch ms when the lease ends), expires (epoch ms when the entry is
-   * logically gone; PEXPIRE removes it in Redis' own time), response (StoredResponseCodec bytes).
+   * logically gone; PEXPIRE removes it in Redis' own time), response (StoredResponseCodec bytes),
+   * prior ("1" once a claim took the key over from an earlier request: kept while the key is in
+   * progress, so that whoever holds it next is told too).
    *
    * The scripts judge "expired" from the expires field rather than relying on PEXPIRE alone, so
    * that the store behaves the same whichever clock is in charge. Numbers are epoch milliseconds,
@@ -116,7 +118,7 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
               + """
               local now = now_millis(ARGV[5])
               local e = redis.call('HMGET', KEYS[1], 'state', 'fp', 'lease', 'expires', 'response',
-                'owner')
+                'owner', 'prior')
               local state = e[1]
               if state and tonumber(e[4]) <= now then
                 state = false
@@ -138,15 +140,22 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
                     return {2, left}
                   end
                   takeover = true
+                elseif e[7] == '1' then
+                  takeover = true -- the claim handed back was itself a takeover
                 end
               end
               -- Kept for the lease plus the retention: a begin after the lease ended is told it
               -- takes over (and must ask the provider first) for a whole retention, however short.
               local keep = tonumber(ARGV[3]) + tonumber(ARGV[4])
-              redis.call('DEL', KEYS[1])
-              redis.call('HSET', KEYS[1], 'state', 'busy', 'fp', ARGV[1], 'owner', ARGV[2],
+              local fields = {'state', 'busy', 'fp', ARGV[1], 'owner', ARGV[2],
                 'lease', string.format('%.0f', now + tonumber(ARGV[3])),
-                'expires', string.format('%.0f', now + keep))
+                'expires', string.format('%.0f', now + keep)}
+              if takeover then
+                fields[#fields + 1] = 'prior'
+                fields[#fields + 1] = '1'
+              end
+              redis.call('DEL', KEYS[1])
+              redis.call('HSET', KEYS[1], unpack(fields))
               redis.call('PEXPIRE', KEYS[1], string.format('%.0f', keep))
               if takeover then
                 return {1}
@@ -179,9 +188,15 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
           NOW
               + """
               local now = now_millis(ARGV[2])
-              local e = redis.call('HMGET', KEYS[1], 'state', 'owner', 'expires')
+              local e = redis.call('HMGET', KEYS[1], 'state', 'owner', 'expires', 'prior')
               if e[1] == 'busy' and e[2] == ARGV[1] and tonumber(e[3]) > now then
-                redis.call('DEL', KEYS[1])
+                if e[4] == '1' then
+                  -- The request before this one may have acted: the key stays, ownerless and
+                  -- with its lease over, so that the next begin is a takeover too.
+                  redis.call('HSET', KEYS[1], 'owner', '', 'lease', '0')
+                else
+                  redis.call('DEL', KEYS[1])
+                end
                 return 1
               end
               return 0
