@@ -29,6 +29,7 @@ final class OriginCallPastDeadlineTest {
   private final FakeClock clock = FakeClock.create();
   private final List<CompletableFuture<Loaded<String>>> calls = new CopyOnWriteArrayList<>();
   private final CacheStore store = CacheStore.inMemory(clock);
+  private final RecordingStats stats = new RecordingStats();
   private final LayeredCache<String, String> cache = build(null);
 
   private LayeredCache<String, String> build(@Nullable CacheStore l2) {
@@ -47,7 +48,8 @@ final class OriginCallPastDeadlineTest {
                   return call;
                 })
             .ticker(clock)
-            .clock(clock);
+            .clock(clock)
+            .statsCounter(name -> stats);
     return l2 == null ? builder.build() : builder.sharedStore(l2, Codec.utf8()).build();
   }
 
@@ -67,6 +69,24 @@ final class OriginCallPastDeadlineTest {
 
     assertThat(next).succeedsWithin(Duration.ofSeconds(10)).isEqualTo("p1:1");
     assertThat(cache.lookup("p1").status()).isEqualTo(CacheStatus.FRESH);
+  }
+
+  /**
+   * The load that waited for the call reports the call's duration: what the load-time metric and
+   * early refresh weigh is how long the origin took, not how long the last reader waited.
+   */
+  @Test
+  void aLoadThatWaitedForTheCallReportsHowLongTheOriginTook() {
+    timeOutTheFirstCall(cache);
+    clock.advance(Duration.ofSeconds(3));
+
+    CompletableFuture<String> next = cache.getAsync("p1");
+    clock.advance(Duration.ofSeconds(2));
+    answer(0);
+
+    assertThat(next).succeedsWithin(Duration.ofSeconds(10)).isEqualTo("p1:1");
+    assertThat(stats.lastLoadNanos(CacheStatsCounter.LoadResult.SUCCESS))
+        .isEqualTo(Duration.ofSeconds(5).toNanos());
   }
 
   /**

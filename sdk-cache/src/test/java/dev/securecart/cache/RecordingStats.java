@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class RecordingStats implements CacheStatsCounter {
 
   private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
+  private final Map<LoadResult, Long> lastLoadNanos = new ConcurrentHashMap<>();
 
   private void inc(String name) {
     counts.computeIfAbsent(name, n -> new AtomicLong()).incrementAndGet();
@@ -30,7 +31,13 @@ final class RecordingStats implements CacheStatsCounter {
 
   @Override
   public void recordLoad(LoadResult result, long durationNanos) {
+    lastLoadNanos.put(result, durationNanos);
     inc("load." + result);
+  }
+
+  /** The duration of the last load with {@code result}, or -1 if there was none. */
+  long lastLoadNanos(LoadResult result) {
+    return lastLoadNanos.getOrDefault(result, -1L);
   }
 
   @Override

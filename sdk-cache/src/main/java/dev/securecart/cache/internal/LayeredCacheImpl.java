@@ -858,7 +858,10 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
             call.orphaned.set(true);
           }
           try {
-            afterLoad(flight, loaded, error, ticker.read() - started);
+            // From when the origin was asked, not when this flight began to wait for the call:
+            // the load-time metric and early refresh (which weighs a load by its duration, here
+            // and on the nodes that read the copy in L2) are about the origin.
+            afterLoad(flight, loaded, error, ticker.read() - call.startedAt);
           } catch (RuntimeException | Error e) {
             fail(flight, e);
           }
