@@ -6,7 +6,10 @@ import java.time.Duration;
 /**
  * How many calls a policy lets into the dependency at once. A call over the limit waits up to
  * {@link #maxWait()} for a slot, then is rejected with {@link BulkheadFullException}; the default
- * wait is zero, so a saturated dependency sheds load instead of queueing threads behind it.
+ * wait is zero, so a saturated dependency sheds load instead of queueing threads behind it. A wait
+ * never outlasts the policy's overall {@linkplain PolicyConfig#timeout() timeout}: a call whose
+ * deadline passes while it waits ends with {@link PolicyTimeoutException}, and its attempt does not
+ * start.
  *
  * <p>Immutable and thread-safe; build one with {@link #builder(int)} or {@link #of(int)}.
  */

@@ -20,8 +20,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>By default every exception the call throws counts as a failure and every result as a success;
  * {@link Builder#recordFailureOn(Predicate)} and {@link Builder#recordFailureOnResult(Class,
- * Predicate)} change that (a declined card is a success of the payment gateway). Rejections by the
- * policy's own bulkhead never reach the breaker.
+ * Predicate)} change that (a declined card is a success of the payment gateway). Whatever they say,
+ * an attempt cut by the policy's own {@linkplain PolicyConfig#timeout() timeout} is a failure (a
+ * gateway that hangs must open the circuit), and an attempt the caller cancelled, or that the
+ * timeout stopped before it started, counts as nothing and gives its trial place back. Rejections
+ * by the policy's own bulkhead never reach the breaker.
  *
  * <p>Immutable and thread-safe; build one with {@link #builder()}.
  */

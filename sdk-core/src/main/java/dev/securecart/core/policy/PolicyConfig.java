@@ -141,7 +141,10 @@ public final class PolicyConfig {
 
   /**
    * Returns the executor that runs asynchronous attempts and waits out their backoff, or empty for
-   * Failsafe's shared one (the common fork-join pool behind a single delay thread).
+   * Failsafe's shared one: a single delay thread that hands tasks to the common fork-join pool, or,
+   * where the common pool's parallelism is 1 (by default on a host with 2 CPUs or fewer), to a
+   * fork-join pool of 2 threads of Failsafe's own. The {@linkplain #timeout() overall timeout}'s
+   * timer always runs on Failsafe's shared one, whatever is set here.
    *
    * @return the scheduler
    */
@@ -335,8 +338,9 @@ public final class PolicyConfig {
     }
 
     /**
-     * Sets the executor that runs asynchronous attempts and schedules their retries. The policy
-     * does not own it and never shuts it down.
+     * Sets the executor that runs asynchronous attempts and schedules their retries (and an
+     * asynchronous bulkhead wait). The overall timeout's timer is not on it: Failsafe always uses
+     * its own shared scheduler for that. The policy does not own it and never shuts it down.
      *
      * @param scheduler the scheduler
      * @return this builder

@@ -134,8 +134,10 @@ public interface ResiliencePolicy {
    * Starts an asynchronous call under this policy: {@code supplier} starts each attempt and returns
    * the stage that completes it. Attempts start on the {@linkplain PolicyConfig#scheduler()
    * scheduler}, which also waits out the backoff. The returned future completes as {@link
-   * #get(CheckedSupplier)} would return or throw; cancelling it cancels the attempt in flight or
-   * the pending retry.
+   * #get(CheckedSupplier)} would return or throw; cancelling it cancels the attempt in flight, the
+   * queued attempt (which then never calls {@code supplier}) or the pending retry, gives back the
+   * bulkhead slot and circuit breaker permit the attempt held, counts towards the breaker neither
+   * as failure nor as success, and skips the fallback.
    *
    * @param supplier starts one attempt; may also throw instead of returning a failed stage
    * @param <T> the result type

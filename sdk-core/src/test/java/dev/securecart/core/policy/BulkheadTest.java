@@ -1,6 +1,7 @@
 package dev.securecart.core.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.securecart.core.policy.BothWays.Fixture;
 import dev.securecart.core.policy.BothWays.Mode;
@@ -9,7 +10,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -110,5 +114,53 @@ final class BulkheadTest {
     release.countDown();
     assertThat(occupant.get(BothWays.WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("done");
     assertThat(waiter.get(BothWays.WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("after waiting");
+  }
+
+  /**
+   * The wait for a slot ends at the overall deadline, not after {@code maxWait}: an attempt that
+   * started later could only run for nothing (its result is replaced by the timeout) while it holds
+   * a slot. Here the slot frees after the deadline but well within {@code maxWait}.
+   */
+  @Test
+  void theWaitForASlotEndsAtTheDeadlineAndNoAttemptStartsAfterIt() throws Exception {
+    ResiliencePolicy policy =
+        ResiliencePolicy.of(
+            "deadline",
+            PolicyConfig.builder()
+                .noCircuitBreaker()
+                .bulkhead(BulkheadConfig.builder(1).maxWait(Duration.ofSeconds(2)).build())
+                .timeout(Duration.ofMillis(200))
+                .build());
+    CountDownLatch inside = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Future<?> occupant =
+        threads.submit(
+            () ->
+                policy.run(
+                    () -> {
+                      inside.countDown();
+                      assertThat(release.await(BothWays.WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+                    }));
+    assertThat(inside.await(BothWays.WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    AtomicInteger attempts = new AtomicInteger();
+    try {
+      ScheduledFuture<?> unused = timer.schedule(release::countDown, 800, TimeUnit.MILLISECONDS);
+
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> policy.get(attempts::incrementAndGet))
+          .isInstanceOf(PolicyTimeoutException.class);
+      Duration waited = Duration.ofNanos(System.nanoTime() - start);
+
+      assertThat(attempts).as("attempts started after the deadline").hasValue(0);
+      assertThat(waited).isLessThan(Duration.ofMillis(700));
+    } finally {
+      release.countDown();
+      timer.shutdownNow();
+    }
+    // The occupant outlived the deadline too, and also ends with the timeout.
+    assertThatThrownBy(() -> occupant.get(BothWays.WAIT_SECONDS, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(PolicyTimeoutException.class);
+    assertThat(policy.get(() -> "free again")).isEqualTo("free again");
   }
 }

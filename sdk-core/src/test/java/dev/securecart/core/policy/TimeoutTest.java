@@ -100,6 +100,47 @@ final class TimeoutTest {
         });
   }
 
+  /**
+   * A breaker told to record only {@code IOException} (a declined card is a success) still counts
+   * the policy's own timeout as a failure: a gateway that hangs must open the circuit.
+   */
+  @Test
+  void aTimedOutAttemptIsABreakerFailureWhateverItsPredicate() {
+    BothWays.test(
+        () ->
+            Fixture.of(
+                ResiliencePolicy.of("hanging", config().circuitBreaker(ioOnlyBreaker()).build()),
+                attempt -> hang()),
+        (fixture, outcome) -> {
+          assertThat(outcome.failed()).isInstanceOf(PolicyTimeoutException.class);
+          assertThat(fixture.policy.circuitBreakerState()).isEqualTo(CircuitBreakerState.OPEN);
+        });
+  }
+
+  /** The same for a stage that never completes, which the timeout cancels without interrupting. */
+  @Test
+  void aTimedOutStageIsABreakerFailureWhateverItsPredicate() {
+    ResiliencePolicy policy =
+        ResiliencePolicy.of(
+            "stalled-gateway",
+            PolicyConfig.builder().timeout(TIMEOUT).circuitBreaker(ioOnlyBreaker()).build());
+    CompletableFuture<String> never = new CompletableFuture<>();
+
+    Throwable failure =
+        BothWays.await(BothWays.Mode.ASYNC, policy.<String>getAsync(() -> never)).failed();
+
+    assertThat(failure).isInstanceOf(PolicyTimeoutException.class);
+    assertThat(policy.circuitBreakerState()).isEqualTo(CircuitBreakerState.OPEN);
+  }
+
+  private static CircuitBreakerConfig ioOnlyBreaker() {
+    return CircuitBreakerConfig.builder()
+        .failureThreshold(1, 1)
+        .openDelay(Duration.ofMinutes(1))
+        .recordFailureOn(IOException.class)
+        .build();
+  }
+
   @Test
   void anAsynchronousStageThatNeverCompletesTimesOutWithoutInterrupting() {
     ResiliencePolicy policy =

@@ -1,6 +1,7 @@
 package dev.securecart.core.policy.internal;
 
 import dev.failsafe.Bulkhead;
+import dev.failsafe.Timeout;
 import dev.failsafe.internal.BulkheadImpl;
 import dev.failsafe.spi.PolicyExecutor;
 import dev.failsafe.spi.Scheduler;
@@ -13,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Failsafe's bulkhead, with synchronous waiting that does not leak permits.
@@ -30,6 +32,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * the permit as given and loses it. So they do not use it either: {@link PolicyBulkheadExecutor}
  * tries without queueing and, if it may wait, waits in {@link #acquireAsync}, where a permit that
  * reaches a waiter who already gave up goes back.
+ *
+ * <p>A synchronous wait also ends at the policy's overall deadline: Failsafe's timeout neither
+ * interrupts a thread waiting here nor stops it from starting the attempt once it has a slot, so
+ * the attempt would run after the deadline, holding the slot, for a result the timeout discards.
  */
 final class PolicyBulkhead extends BulkheadImpl<Object> {
 
@@ -39,14 +45,38 @@ final class PolicyBulkhead extends BulkheadImpl<Object> {
   private final ConcurrentLinkedQueue<CompletableFuture<Boolean>> asyncWaiters =
       new ConcurrentLinkedQueue<>();
   private final long maxWaitNanos;
+  private final @Nullable Timeout<Object> timeout;
+  private final long timeoutNanos;
 
-  PolicyBulkhead(BulkheadConfig config) {
+  /**
+   * @param timeout the policy's overall timeout, whose deadline also ends a synchronous wait, or
+   *     null for none
+   */
+  PolicyBulkhead(BulkheadConfig config, @Nullable Timeout<Object> timeout) {
     super(
         Bulkhead.builder(config.maxConcurrentCalls())
             .withMaxWaitTime(config.maxWait())
             .build()
             .getConfig());
     this.maxWaitNanos = PolicyCircuitBreaker.saturatedNanos(config.maxWait());
+    this.timeout = timeout;
+    this.timeoutNanos =
+        timeout == null ? 0 : PolicyCircuitBreaker.saturatedNanos(timeout.getConfig().getTimeout());
+  }
+
+  /** The policy's overall timeout, or null for none. */
+  @Nullable Timeout<Object> timeout() {
+    return timeout;
+  }
+
+  /** The overall timeout in nanoseconds, 0 for none. */
+  long timeoutNanos() {
+    return timeoutNanos;
+  }
+
+  /** The longest a call waits for a permit, in nanoseconds. */
+  long maxWaitNanos() {
+    return maxWaitNanos;
   }
 
   @Override

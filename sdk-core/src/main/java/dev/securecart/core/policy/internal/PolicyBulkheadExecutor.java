@@ -1,25 +1,66 @@
 package dev.securecart.core.policy.internal;
 
 import dev.failsafe.BulkheadFullException;
+import dev.failsafe.Timeout;
+import dev.failsafe.TimeoutExceededException;
 import dev.failsafe.internal.BulkheadExecutor;
+import dev.failsafe.spi.AsyncExecutionInternal;
 import dev.failsafe.spi.ExecutionResult;
 import dev.failsafe.spi.FailsafeFuture;
 import dev.failsafe.spi.Scheduler;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Failsafe's bulkhead executor, with an asynchronous acquire that does not lose permits (see {@link
- * PolicyBulkhead}). Releases stay Failsafe's: a permit goes back when the attempt's result reaches
- * this executor.
+ * Failsafe's bulkhead executor for one call, with an asynchronous acquire that does not lose
+ * permits (see {@link PolicyBulkhead}) and a synchronous wait that ends at the call's deadline.
+ * Releases stay Failsafe's: a permit goes back when the attempt's result reaches this executor;
+ * except for an attempt cancelled before it started, which has no result (see {@link #applyAsync}).
  */
 final class PolicyBulkheadExecutor extends BulkheadExecutor<Object> {
 
   private final PolicyBulkhead bulkhead;
 
+  /**
+   * When the call's overall timeout passes, on {@link System#nanoTime()} as Failsafe's timer runs:
+   * Failsafe makes this executor as the call starts, just before it schedules that timer.
+   */
+  private final long deadlineNanos;
+
   PolicyBulkheadExecutor(PolicyBulkhead bulkhead, int policyIndex) {
     super(bulkhead, policyIndex);
     this.bulkhead = bulkhead;
+    long timeoutNanos = bulkhead.timeoutNanos();
+    this.deadlineNanos = timeoutNanos == 0 ? 0 : System.nanoTime() + timeoutNanos;
+  }
+
+  @Override
+  protected @Nullable ExecutionResult<Object> preExecute() {
+    Timeout<Object> timeout = bulkhead.timeout();
+    if (timeout == null) {
+      return super.preExecute();
+    }
+    boolean acquired;
+    try {
+      long untilDeadline = deadlineNanos - System.nanoTime();
+      acquired =
+          untilDeadline > 0
+              && bulkhead.tryAcquirePermit(
+                  Duration.ofNanos(Math.min(bulkhead.maxWaitNanos(), untilDeadline)));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return ExecutionResult.exception(e);
+    }
+    if (deadlineNanos - System.nanoTime() <= 0) {
+      // Whatever the attempt did now, the timeout has already answered the caller.
+      if (acquired) {
+        bulkhead.releasePermit();
+      }
+      return ExecutionResult.exception(new TimeoutExceededException(timeout));
+    }
+    return acquired ? null : ExecutionResult.exception(new BulkheadFullException(bulkhead));
   }
 
   @Override
@@ -46,6 +87,25 @@ final class PolicyBulkheadExecutor extends BulkheadExecutor<Object> {
           }
         });
     return promise;
+  }
+
+  /**
+   * Gives the permit back when the attempt ends without a result. Failsafe runs the pre-execution
+   * (which takes the permit) on the caller's thread and only queues the attempt; a caller's cancel
+   * before the attempt starts completes it with null, and Failsafe then skips the post-execution
+   * that would have released the permit. {@code innerFn} runs only once this attempt holds one.
+   */
+  @Override
+  public Function<AsyncExecutionInternal<Object>, CompletableFuture<ExecutionResult<Object>>>
+      applyAsync(
+          Function<AsyncExecutionInternal<Object>, CompletableFuture<ExecutionResult<Object>>>
+              innerFn,
+          Scheduler scheduler,
+          FailsafeFuture<Object> future) {
+    return super.applyAsync(
+        AttemptWithoutResult.givingBack(innerFn, () -> bulkhead.releasePermit()),
+        scheduler,
+        future);
   }
 
   private CompletableFuture<ExecutionResult<Object>> rejected() {

@@ -4,6 +4,8 @@ import dev.failsafe.CircuitBreaker;
 import dev.failsafe.CircuitBreaker.State;
 import dev.failsafe.CircuitBreakerBuilder;
 import dev.failsafe.ExecutionContext;
+import dev.failsafe.Timeout;
+import dev.failsafe.TimeoutExceededException;
 import dev.failsafe.event.CircuitBreakerStateChangedEvent;
 import dev.failsafe.event.EventListener;
 import dev.failsafe.internal.CircuitBreakerImpl;
@@ -12,6 +14,7 @@ import dev.securecart.core.Ticker;
 import dev.securecart.core.policy.CircuitBreakerConfig;
 import dev.securecart.core.policy.CircuitBreakerConfig.CountThreshold;
 import dev.securecart.core.policy.CircuitBreakerConfig.RateThreshold;
+import java.lang.reflect.Method;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
@@ -44,10 +47,21 @@ final class PolicyCircuitBreaker extends CircuitBreakerImpl<Object> {
    *   release a trial permit that call never took, so more trials than configured ran at once.
    *
    * Transition callbacks run after the monitor is released. Failsafe's own listeners are not used.
+   *
+   * - Some attempts end without an outcome that says anything about the dependency: one the caller
+   *   cancelled (before it started, or in flight), or one whose call timed out before it started.
+   *   Their permit goes back (releasePermitIn) and nothing is recorded. Failsafe has no public way
+   *   to give a half-open permit back without recording a result, so CircuitState.releasePermit()
+   *   is called reflectively; Failsafe is pinned, and the class fails to load if that method is
+   *   gone rather than leak trial permits. The policy's own timeout, on the other hand, is always a
+   *   failure, whatever the user's predicate says (see GenerationExecutor).
    */
 
   /** Failsafe's delay: long enough that its own clock never half-opens the circuit. */
   private static final Duration NEVER = Duration.ofNanos(Long.MAX_VALUE);
+
+  /** Failsafe's package-private {@code CircuitState.releasePermit()}; see the class comment. */
+  private static final Method RELEASE_PERMIT = releasePermitMethod();
 
   /** Receives state changes, outside any lock. */
   interface TransitionListener {
@@ -57,6 +71,7 @@ final class PolicyCircuitBreaker extends CircuitBreakerImpl<Object> {
   private final Ticker ticker;
   private final long openDelayNanos;
   private final TransitionListener listener;
+  private final @Nullable Timeout<Object> timeout;
   private volatile long openedAtNanos;
 
   /** Advanced under the monitor on every state change; see the class comment. */
@@ -66,15 +81,24 @@ final class PolicyCircuitBreaker extends CircuitBreakerImpl<Object> {
       dev.failsafe.CircuitBreakerConfig<Object> failsafeConfig,
       long openDelayNanos,
       Ticker ticker,
-      TransitionListener listener) {
+      TransitionListener listener,
+      @Nullable Timeout<Object> timeout) {
     super(failsafeConfig);
     this.ticker = ticker;
     this.openDelayNanos = openDelayNanos;
     this.listener = listener;
+    this.timeout = timeout;
   }
 
+  /**
+   * @param timeout the policy's overall timeout, whose expiry always counts as a failure, or null
+   */
   static PolicyCircuitBreaker create(
-      CircuitBreakerConfig config, Ticker ticker, Guard guard, TransitionListener listener) {
+      CircuitBreakerConfig config,
+      Ticker ticker,
+      Guard guard,
+      TransitionListener listener,
+      @Nullable Timeout<Object> timeout) {
     CircuitBreakerBuilder<Object> builder =
         CircuitBreaker.builder()
             .handleIf(
@@ -92,7 +116,18 @@ final class PolicyCircuitBreaker extends CircuitBreakerImpl<Object> {
       builder.withFailureRateThreshold(rate.percent(), rate.minimumCalls(), rate.period());
     }
     return new PolicyCircuitBreaker(
-        builder.build().getConfig(), saturatedNanos(config.openDelay()), ticker, listener);
+        builder.build().getConfig(), saturatedNanos(config.openDelay()), ticker, listener, timeout);
+  }
+
+  private static Method releasePermitMethod() {
+    try {
+      Method method =
+          Class.forName("dev.failsafe.internal.CircuitState").getDeclaredMethod("releasePermit");
+      method.setAccessible(true);
+      return method;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      throw new ExceptionInInitializerError(e);
+    }
   }
 
   @Override
@@ -154,6 +189,32 @@ final class PolicyCircuitBreaker extends CircuitBreakerImpl<Object> {
   void recordSuccessIn(long callGeneration) {
     if (generation == callGeneration) {
       recordSuccess();
+    }
+  }
+
+  /** Whether {@code failure} is the policy's own timeout expiring. */
+  boolean isOwnTimeout(@Nullable Throwable failure) {
+    return timeout != null
+        && failure instanceof TimeoutExceededException exceeded
+        && exceeded.getTimeout() == timeout;
+  }
+
+  /**
+   * Gives back, without recording any outcome, a permit taken in {@code permitGeneration}. Only a
+   * half-open circuit counts permits; in any other state, or once the state changed, this does
+   * nothing.
+   */
+  void releasePermitIn(long permitGeneration) {
+    // The monitor keeps the state from changing between the check and the release.
+    synchronized (this) {
+      if (generation != permitGeneration) {
+        return;
+      }
+      try {
+        RELEASE_PERMIT.invoke(state.get());
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("Failsafe's CircuitState.releasePermit() failed", e);
+      }
     }
   }
 

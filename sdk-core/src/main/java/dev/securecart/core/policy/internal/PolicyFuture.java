@@ -48,7 +48,8 @@ final class PolicyFuture<T> extends CompletableFuture<T> implements BiConsumer<T
     } catch (Error e) {
       translated = e;
     }
-    if (fallback != null && translated instanceof RuntimeException unchecked) {
+    // A caller who cancelled reads nothing, so a fallback would only have side effects.
+    if (fallback != null && translated instanceof RuntimeException unchecked && !isCancelled()) {
       try {
         complete(policy.applyFallback(fallback, unchecked));
       } catch (RuntimeException | Error e) {

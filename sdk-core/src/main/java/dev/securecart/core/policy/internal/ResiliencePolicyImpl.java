@@ -38,6 +38,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -160,7 +161,7 @@ public final class ResiliencePolicyImpl implements ResiliencePolicy {
 
     BulkheadConfig bulkheadConfig = config.bulkhead().orElse(null);
     if (bulkheadConfig != null) {
-      this.bulkhead = new PolicyBulkhead(bulkheadConfig);
+      this.bulkhead = new PolicyBulkhead(bulkheadConfig, timeout);
       this.maxConcurrentCalls = bulkheadConfig.maxConcurrentCalls();
       policies.add(bulkhead);
     } else {
@@ -175,7 +176,8 @@ public final class ResiliencePolicyImpl implements ResiliencePolicy {
               breakerConfig,
               ticker,
               new Guard(logger, "circuit breaker failure predicate of " + owner),
-              this::onTransition);
+              this::onTransition,
+              timeout);
       policies.add(circuitBreaker);
     } else {
       this.circuitBreaker = null;
@@ -663,6 +665,12 @@ public final class ResiliencePolicyImpl implements ResiliencePolicy {
     @Override
     @SuppressWarnings("unchecked") // a stage of a subtype of T is read-only, so a stage of T
     public CompletionStage<T> get(ExecutionContext<T> context) throws Exception {
+      // Failsafe queues the attempt on the scheduler; a cancel (the caller's, or the timeout's)
+      // that overtook it may no longer be able to stop it, so the attempt stops itself: a payment
+      // must not be sent for a call that has already ended.
+      if (context.isCancelled()) {
+        return CompletableFuture.failedFuture(new CancellationException());
+      }
       return (CompletionStage<T>) supplier.get();
     }
   }
