@@ -2,8 +2,9 @@ package dev.securecart.ratelimit;
 
 /**
  * How a limiter counts. All three keep the bound stated on {@link RateLimit}: over any interval of
- * length {@code W}, at most {@code permits * W / period + burst} permits are admitted; and under
- * steady pressure all three admit the full rate (they never limit below it).
+ * length {@code W}, at most {@code permits * W / period + burst} permits are admitted ({@code + 1}
+ * for {@link #SLIDING_WINDOW}); and under steady pressure all three admit the full rate (they never
+ * limit below it).
  */
 public enum Algorithm {
 
@@ -27,9 +28,10 @@ public enum Algorithm {
    * The sliding-window counter approximation: a counter per fixed window of {@code burst} emission
    * intervals (the period itself under the default burst) with at most {@code burst} permits per
    * window, where the previous window's count is weighted by how much of it still overlaps the
-   * sliding window. Two counters per key. Its bound is the same {@code permits * W / period +
-   * burst} over any interval of length {@code W}, but within one sliding window it may admit up to
-   * twice the burst when the previous window's permits all came at its end.
+   * sliding window. Two counters per key. Its bound over any interval of length {@code W} is one
+   * more than the others': {@code permits * W / period + burst + 1}, because the weighted estimate
+   * is rounded down; and within one sliding window it may admit up to twice the burst when the
+   * previous window's permits all came at its end.
    */
   SLIDING_WINDOW
 }

@@ -8,9 +8,9 @@ import java.time.Duration;
 /**
  * One limit: {@code permits} per {@code period} sustained, with up to {@code burst} permits taken
  * at once. Over any interval of length {@code W}, a limiter admits at most {@code permits * W /
- * period + burst} permits (see {@link Algorithm} for how each algorithm meets that bound). The
- * burst defaults to {@code permits}: "5 per minute" lets 5 through at once, then one every 12
- * seconds.
+ * period + burst} permits, one more with {@link Algorithm#SLIDING_WINDOW} (see {@link Algorithm}
+ * for how each algorithm meets its bound). The burst defaults to {@code permits}: "5 per minute"
+ * lets 5 through at once, then one every 12 seconds.
  *
  * <pre>{@code
  * RateLimit.perMinute(5)                      // 5/min, burst 5

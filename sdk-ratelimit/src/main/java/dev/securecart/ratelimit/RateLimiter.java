@@ -112,7 +112,7 @@ public interface RateLimiter {
    * input throws at once rather than through it.
    *
    * <p>A Redis limiter completes the future on the thread that reads Redis replies (or, when Redis
-   * misses the deadline, where {@code CompletableFuture}'s async methods run), so dependent stages
+   * misses the deadline, on the one thread the limiter keeps for late answers), so dependent stages
    * run there unless given an executor ({@code thenApplyAsync(fn, executor)}); they must not block.
    * A blocking {@code tryAcquire} made on that thread does not wait for Redis (it would hold up its
    * own answer): it is decided by the fallback, and logged once.

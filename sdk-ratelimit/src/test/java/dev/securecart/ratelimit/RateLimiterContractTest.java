@@ -248,6 +248,27 @@ public abstract class RateLimiterContractTest {
   }
 
   @Test
+  void theSlidingWindowCanAdmitOneMoreThanTheRateOverTheIntervalPlusTheBurst() {
+    // Windows of 60 s holding 5 permits each; the previous window's count is weighted by its
+    // overlap and the estimate rounded down, which lets one permit more through.
+    RateLimiter limiter = single(Algorithm.SLIDING_WINDOW, RateLimit.perMinute(5));
+    alignTo(Duration.ofMinutes(1));
+    clock.advance(Duration.ofSeconds(60).minusNanos(1_000)); // the last microsecond of a window
+    int allowed = 0;
+    for (int i = 0; i < 5; i++) {
+      allowed += limiter.tryAcquire("k").isAllowed() ? 1 : 0;
+    }
+    clock.advance(Duration.ofNanos(2_000)); // 5 * (60 s - 1 us) / 60 s rounds down to 4
+    allowed += limiter.tryAcquire("k").isAllowed() ? 1 : 0;
+    clock.advance(Duration.ofSeconds(12)); // 5 * (48 s - 1 us) / 60 s + 1 rounds down to 4
+    allowed += limiter.tryAcquire("k").isAllowed() ? 1 : 0;
+    allowed += limiter.tryAcquire("k").isAllowed() ? 1 : 0;
+
+    // Over 12 s + 2 us: 5 * 12.000002 / 60 + 5 = 6.0000002, plus one.
+    assertThat(allowed).isEqualTo(7);
+  }
+
+  @Test
   void oneKeyForSeveralLimitsAppliesEveryWindow() {
     RateLimiter limiter =
         limiter(

@@ -45,6 +45,15 @@ final class NodeHealth {
   /** Decisions the fallback made for this node's keys since it went down, for the log. */
   final AtomicLong fallbackDecisions = new AtomicLong();
 
+  /** {@link #errorLoggedAt} before the first error reply was logged. */
+  static final long NEVER = Long.MIN_VALUE;
+
+  /** Error replies since they were last logged. */
+  final AtomicLong errorReplies = new AtomicLong();
+
+  /** When error replies were last logged (real time), or {@link #NEVER}. */
+  final AtomicLong errorLoggedAt = new AtomicLong(NEVER);
+
   NodeHealth(String name, String[] probeKeys) {
     this.name = name;
     this.probeKeys = probeKeys;

@@ -15,6 +15,7 @@ import dev.securecart.ratelimit.RateLimiterConfig;
 import dev.securecart.ratelimit.RateLimiterStats;
 import dev.securecart.ratelimit.internal.LocalRateLimiter;
 import dev.securecart.ratelimit.internal.Requests;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.SlotHash;
@@ -34,7 +35,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -112,18 +115,23 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
    * replayed after a reconnect, and commands issued while disconnected fail at once, so a script
    * is applied at most once. A caller whose deadline passes falls back; if its request was not yet
    * sent it is dropped from the batch, and if it was, Redis may still count it: a request that
-   * timed out can only have consumed permits (over-limiting by at most the requests in flight),
-   * never granted extra ones. NOSCRIPT (a restarted or failed-over Redis) is answered by sending
-   * the script body once with EVAL, which also caches it; the script did not run, so that is safe.
+   * timed out can only have consumed permits (over-limiting by at most the permits the requests in
+   * flight asked for, a lease top-up's included), never granted extra ones. NOSCRIPT (a restarted
+   * or failed-over Redis) is answered by sending the script body once with EVAL, which also caches
+   * it; the script did not run, so that is safe.
    * Each call carries a nonce the script echoes, so a reply can never be matched to another call.
    *
-   * Local batching (localBatch = n). A request asks Redis for its permits plus up to n more; the
-   * extra ones are leased to this node (never more than n held per key) for at most
-   * max(n emission intervals of the slowest limit, 100 ms) and spent locally without a round
-   * trip. Redis counted them when leased, so what Redis granted never exceeds the limit; but
-   * permits granted earlier may be spent later, so over any interval at most nodes x n permits
-   * more than the limit's bound can be admitted, and leases that expire unspent are lost
-   * (under-admission).
+   * Local batching (localBatch = n). When a key's lease runs short, one request at a time (the
+   * refilling marker) asks Redis for its permits plus what the lease lacks of n; the extra ones
+   * are leased to this node (never more than n held per key) and spent locally without a round
+   * trip, until max(n emission intervals of the slowest limit, 100 ms) after the last top-up.
+   * Callers that miss the lease meanwhile ask for their own permits only, so they group into one
+   * entry of the batch. Were every miss to ask for n more, concurrent misses would each take n
+   * from Redis while the node could keep only n in all: the rest counted by Redis, admitted by
+   * nobody. Redis counted leased permits when leased, so what Redis granted never exceeds the
+   * limit; but permits granted earlier may be spent later, so over any interval at most
+   * nodes x n permits more than the limit's bound can be admitted, and a lease that expires
+   * unspent (a key gone quiet) is lost (under-admission).
    */
 
   private static final Logger log = LoggerFactory.getLogger(RedisRateLimiter.class);
@@ -148,6 +156,9 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
    * answer, before the limiter switches to its fallback.
    */
   static final int SILENT_DEADLINES_BEFORE_FALLBACK = 3;
+
+  /** How often a node's error replies are logged at most. */
+  static final long ERROR_LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
   static final int MAX_IN_FLIGHT = 2;
   static final int MAX_BATCH = 128;
@@ -181,6 +192,15 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
 
   private final AtomicBoolean replyThreadWarned = new AtomicBoolean();
 
+  /**
+   * Completes the asynchronous decisions that missed their deadline, in order: one thread of the
+   * limiter's own, started when needed and ended after a second without work. Not the JDK's timer
+   * thread that detects the deadline (every {@code orTimeout} in the JVM shares it), and not where
+   * {@code CompletableFuture}'s async methods run by default: with up to 2 cores the common pool
+   * has a single worker, and they start a thread per task, one per late decision.
+   */
+  private final ThreadPoolExecutor lateAnswers;
+
   /** The key of the warm-up check, which no decision uses. */
   private final String[] idleProbeKeys;
 
@@ -197,6 +217,13 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
 
   private final long leaseNanos;
   private final ConcurrentHashMap<String, Lease> leases = new ConcurrentHashMap<>();
+
+  /**
+   * The keys whose lease a request is topping up now (one request per key at a time): concurrent
+   * misses of a lease ask Redis for their own permits only, or every one of them would take a full
+   * top-up that the node could not keep.
+   */
+  private final ConcurrentHashMap<String, Boolean> refilling = new ConcurrentHashMap<>();
 
   private RedisRateLimiter(
       RedisConnection<String, String> connection,
@@ -257,6 +284,20 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
             config.limits(),
             RateLimiterStats.disabled());
     this.single = new Lane(this::send, MAX_IN_FLIGHT, MAX_BATCH);
+    String lateThreadName = "securecart-ratelimit-" + config.name() + "-late";
+    this.lateAnswers =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            1,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            task -> {
+              Thread thread = new Thread(task, lateThreadName);
+              thread.setDaemon(true);
+              return thread;
+            });
+    lateAnswers.allowCoreThreadTimeOut(true);
     this.lanes = new AtomicReferenceArray<>(cluster ? SlotHash.SLOT_COUNT : 0);
   }
 
@@ -352,6 +393,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
   @Override
   public void close() {
     leases.clear();
+    lateAnswers.shutdown();
   }
 
   private String[] sameKey(String key) {
@@ -404,13 +446,15 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
       Thread.currentThread().interrupt();
     }
     try {
-      return decided(health, request, request.join(), now);
+      return decided(health, request, request.join());
     } catch (CompletionException | CancellationException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       if (cause instanceof InterruptedException) {
         return fallback(keys, permits); // says nothing about Redis
       }
       return failedOver(health, cause, request, keys, permits);
+    } finally {
+      endRefill(request);
     }
   }
 
@@ -457,33 +501,43 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
         .orTimeout(Math.max(1, wait), TimeUnit.NANOSECONDS)
         .whenComplete(
             (decision, error) -> {
-              Throwable cause =
-                  error instanceof CompletionException && error.getCause() != null
-                      ? error.getCause()
-                      : error;
-              if (cause instanceof TimeoutException) {
-                // orTimeout completes on the JDK's one timer thread, which every orTimeout in the
-                // JVM shares: neither the fallback's WARN nor the caller's callbacks belong there.
-                // completeAsync runs where CompletableFuture's async methods do: the common pool,
-                // or a thread of its own where that pool has a single worker (up to 2 cores),
-                // which a blocked task would hold up.
-                try {
-                  answer.completeAsync(() -> failedOver(health, cause, request, keys, permits));
-                  return;
-                } catch (RuntimeException | Error refused) {
-                  // No thread to be had: answered here after all, rather than never.
-                }
-              }
               try {
-                answer.complete(
-                    cause == null
-                        ? decided(health, request, decision, now)
-                        : failedOver(health, cause, request, keys, permits));
-              } catch (RuntimeException | Error e) {
-                answer.completeExceptionally(e); // a caller must never wait forever
+                complete(answer, request, decision, error, health, keys, permits);
+              } finally {
+                endRefill(request);
               }
             });
     return answer;
+  }
+
+  private void complete(
+      CompletableFuture<Decision> answer,
+      Request request,
+      @Nullable Decision decision,
+      @Nullable Throwable error,
+      NodeHealth health,
+      String[] keys,
+      long permits) {
+    Throwable cause =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (cause instanceof TimeoutException) {
+      // orTimeout completes on the JDK's one timer thread, which every orTimeout in the JVM
+      // shares: neither the fallback's WARN nor the caller's callbacks belong there.
+      try {
+        answer.completeAsync(() -> failedOver(health, cause, request, keys, permits), lateAnswers);
+        return;
+      } catch (RuntimeException | Error refused) {
+        // Closed, or no thread to be had: answered here after all, rather than never.
+      }
+    }
+    try {
+      answer.complete(
+          cause == null
+              ? decided(health, request, requireNonNull(decision, "decision"))
+              : failedOver(health, cause, request, keys, permits));
+    } catch (RuntimeException | Error e) {
+      answer.completeExceptionally(e); // a caller must never wait forever
+    }
   }
 
   private Decision failedOver(
@@ -531,30 +585,35 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
       Route route, String[] keys, long permits, long now, @Nullable Thread waiter) {
     long most = permits;
     if (config.localBatch() > 0) {
-      most = permits + config.localBatch();
+      long room = config.localBatch() - leaseLeft(keys[0], now);
+      if (room > 0 && refilling.putIfAbsent(keys[0], Boolean.TRUE) == null) {
+        most = permits + room;
+      }
     }
     Request request = new Request(route.redisKeys, keys, permits, most, now, waiter);
     lane(route.slot).submit(request);
     return request;
   }
 
-  private Decision decided(NodeHealth health, Request request, Decision decision, long now) {
+  private Decision decided(NodeHealth health, Request request, Decision decision) {
     stats.recordDecision(REDIS, decision.isAllowed());
     health.answered();
     if (decision.isAllowed() && request.granted > request.least) {
       long extra = request.granted - request.least;
       int most = config.localBatch();
       // A node never holds more than localBatch leased permits for a key: that is what bounds
-      // the over-admission. Permits beyond it are dropped (under-admission only). In one
-      // compute, so that two grants arriving together cannot each start a lease.
+      // the over-admission. The top-up asked only for what the lease lacked, and the lease has
+      // only been spent from since, so the cap drops nothing. What is left of the lease moves
+      // to the new one, which is kept for another lease period: a lease that expired while
+      // topped up would lose what it held (under-admission on the keys that are busiest). The
+      // old one is emptied atomically, so a permit is spent from one of them only. Read now,
+      // not when the decision began: a reply may come after the lease it tops up expired.
+      long at = ticker.read();
       leases.compute(
           request.keys[0],
           (key, held) -> {
-            if (held != null && now - held.expiresAt < 0) {
-              held.left.accumulateAndGet(extra, (left, more) -> Math.min(most, left + more));
-              return held;
-            }
-            return new Lease(Math.min(most, extra), now + leaseNanos, decision);
+            long carried = held != null && at - held.expiresAt < 0 ? held.left.getAndSet(0) : 0;
+            return new Lease(Math.min(most, carried + extra), at + leaseNanos, decision);
           });
       if (leases.size() > config.maximumKeys()) {
         leases.clear(); // bounded: forgetting leases only under-admits
@@ -793,9 +852,13 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     if (health.down) {
       return;
     }
+    if (isErrorReply(cause)) {
+      refused(health, cause);
+      return;
+    }
     // A late answer (a GC pause or a stall of this JVM, one slow command) is not an outage: that
-    // decision falls back on its own. The node silent for several deadlines, or an error, switch
-    // its keys to the fallback.
+    // decision falls back on its own. The node silent for several deadlines, or a connection
+    // error, switch its keys to the fallback.
     if (cause instanceof TimeoutException
         && !health.silentFor(
             System.nanoTime(), // real time, as the deadline's wait: a test's ticker may stand
@@ -823,6 +886,39 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
         config.deadline().toMillis(),
         cluster ? "the keys it serves" : "every key",
         config.failMode());
+  }
+
+  /**
+   * An error reply (OOM, READONLY, TRYAGAIN, CLUSTERDOWN, BUSY, LOADING...): the node answered, so
+   * only this decision falls back. Taking the node out would not help: the recovery check writes
+   * nothing, so it would pass at once, and the limiter would switch back and forth, logging each
+   * switch, every check interval. Said at WARN at most once a minute per node.
+   */
+  private void refused(NodeHealth health, Throwable cause) {
+    health.answered();
+    health.errorReplies.incrementAndGet();
+    long now = System.nanoTime();
+    long last = health.errorLoggedAt.get();
+    if ((last == NodeHealth.NEVER || now - last >= ERROR_LOG_INTERVAL_NANOS)
+        && health.errorLoggedAt.compareAndSet(last, now)) {
+      log.warn(
+          "Rate limiter '{}': {} answered {} decision(s) with an error ({}); each is decided by the"
+              + " {} fallback while Redis stays in use (reported at most once a minute)",
+          config.name(),
+          health.name,
+          health.errorReplies.getAndSet(0),
+          describe(cause),
+          config.failMode());
+    }
+  }
+
+  private static boolean isErrorReply(Throwable cause) {
+    Throwable unwrapped = cause;
+    while ((unwrapped instanceof CompletionException || unwrapped instanceof ExecutionException)
+        && unwrapped.getCause() != null) {
+      unwrapped = unwrapped.getCause();
+    }
+    return unwrapped instanceof RedisCommandExecutionException;
   }
 
   private void recovered(NodeHealth health) {
@@ -932,6 +1028,22 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
       this.left = new AtomicLong(left);
       this.expiresAt = expiresAt;
       this.granted = granted;
+    }
+  }
+
+  /** The permits the unexpired lease for {@code key} holds now. */
+  private long leaseLeft(String key, long now) {
+    Lease lease = leases.get(key);
+    return lease == null || now - lease.expiresAt >= 0 ? 0 : Math.max(0, lease.left.get());
+  }
+
+  /**
+   * Lets the next miss of the key's lease top it up, once this request's grant (if any) is in the
+   * lease or lost: called once per request by its caller, whatever became of it.
+   */
+  private void endRefill(Request request) {
+    if (request.most > request.least) {
+      refilling.remove(request.keys[0]);
     }
   }
 

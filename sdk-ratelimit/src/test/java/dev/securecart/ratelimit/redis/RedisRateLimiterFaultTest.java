@@ -15,11 +15,15 @@ import dev.securecart.ratelimit.FailMode;
 import dev.securecart.ratelimit.RateLimit;
 import dev.securecart.ratelimit.RateLimiterConfig;
 import dev.securecart.ratelimit.RateLimiterStats;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -393,6 +397,40 @@ final class RedisRateLimiterFaultTest {
       assertThat((String) result[1])
           .as("the JDK's timer thread is shared by every orTimeout in the JVM")
           .doesNotContain("CompletableFutureDelayScheduler");
+    } finally {
+      proxy.heal();
+    }
+  }
+
+  @Test
+  void lateAsyncDecisionsCompleteOnABoundedNumberOfThreads() throws Exception {
+    RedisRateLimiter limiter =
+        onRedis(
+            config("late-many")
+                .limit(RateLimit.perSecond(100_000))
+                .deadline(Duration.ofMillis(500))
+                .build());
+    proxy.latency(Duration.ofSeconds(3));
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    try {
+      long startedBefore = threads.getTotalStartedThreadCount();
+      Set<Thread> completing = ConcurrentHashMap.newKeySet();
+      List<CompletableFuture<Decision>> decisions = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        decisions.add(
+            limiter
+                .tryAcquireAsync("k" + i, 1)
+                .whenComplete((decision, error) -> completing.add(Thread.currentThread())));
+      }
+      for (CompletableFuture<Decision> decision : decisions) {
+        assertThat(decision.get(20, TimeUnit.SECONDS).source()).isEqualTo(Decision.Source.FALLBACK);
+      }
+      // CompletableFuture's default async executor starts a thread per task where the common
+      // pool has a single worker (up to 2 cores): 200 threads here.
+      assertThat(threads.getTotalStartedThreadCount() - startedBefore)
+          .as("threads started for 200 late decisions")
+          .isLessThan(10);
+      assertThat(completing).as("threads the late answers completed on").hasSizeLessThan(3);
     } finally {
       proxy.heal();
     }

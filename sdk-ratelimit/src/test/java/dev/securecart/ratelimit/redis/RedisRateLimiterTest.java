@@ -239,6 +239,30 @@ final class RedisRateLimiterTest extends RateLimiterContractTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(Algorithm.class)
+  void nodesOfTwoAlgorithmsTakingTurnsOnAKeyEachFindItNewEveryTurn(Algorithm next) {
+    for (Algorithm before : Algorithm.values()) {
+      if (before == next) {
+        continue;
+      }
+      // A rolling deploy that changes the algorithm: old and new nodes share the keys.
+      String name = "turns-" + before.name().toLowerCase(Locale.ROOT);
+      RateLimit limit = RateLimit.perMinute(5);
+      RedisRateLimiter old =
+          RedisRateLimiter.create(connection, real(name).algorithm(before).limit(limit).build());
+      RedisRateLimiter changed =
+          RedisRateLimiter.create(connection, real(name).algorithm(next).limit(limit).build());
+      int allowed = 0;
+      for (int i = 0; i < 20; i++) {
+        allowed += (i % 2 == 0 ? old : changed).tryAcquire("alice").isAllowed() ? 1 : 0;
+      }
+      // Each writer overwrites the other's format, so every turn starts from a full burst: not
+      // one extra burst for the rollout, but the limit not enforced while writers alternate.
+      assertThat(allowed).as(before + " and " + next).isEqualTo(20);
+    }
+  }
+
   @Test
   void keysFollowTheDocumentedLayoutAndExpireOnceTheBurstIsBack() {
     RedisRateLimiter single =
@@ -288,6 +312,46 @@ final class RedisRateLimiterTest extends RateLimiterContractTest {
       assertThat(redis.callList("SCRIPT", "EXISTS", RedisRateLimiter.scriptSha()).get(0))
           .isEqualTo(1L);
       assertThat(limiter.isFallingBack()).isFalse();
+    }
+  }
+
+  @Test
+  void anErrorReplyFallsBackForItsDecisionOnlyAndDoesNotTakeTheServerOut() {
+    Path binary =
+        RedisServerLocator.fromEnvironment()
+            .redisServerOnPath()
+            .orElseThrow(() -> new IllegalStateException("redis-server is not on PATH"));
+    // A private server: CONFIG SET maxmemory on a shared one would disturb other tests.
+    try (RedisProcess fresh = RedisProcess.start(binary, "--save", "", "--appendonly", "no");
+        RedisConnector freshConnector =
+            RedisConnector.create(RedisSettings.of(fresh.server().uri()));
+        RedisConnection<String, String> freshConnection = freshConnector.connect();
+        RespClient redis = RespClient.connect(fresh.server(), Duration.ofSeconds(5))) {
+      FallbackTransitions stats = new FallbackTransitions();
+      RedisRateLimiter limiter =
+          RedisRateLimiter.create(
+              freshConnection,
+              real("refused")
+                  .limit(RateLimit.perSecond(1_000))
+                  .recoveryCheckInterval(Duration.ofMillis(20))
+                  .stats(stats)
+                  .build());
+      assertThat(limiter.tryAcquire("k").source()).isEqualTo(Decision.Source.REDIS);
+
+      // Out of memory, Redis refuses the script's writes (OOM) and answers everything else,
+      // a recovery check included: taking it out would only bring it back 20 ms later, and again.
+      redis.call("CONFIG", "SET", "maxmemory", "1");
+      List<Decision.Source> sources = new ArrayList<>();
+      long until = System.nanoTime() + Duration.ofMillis(500).toNanos();
+      while (System.nanoTime() - until < 0) {
+        sources.add(limiter.tryAcquire("k").source());
+      }
+      assertThat(sources).containsOnly(Decision.Source.FALLBACK);
+      assertThat(stats.transitions).as("switches to the fallback and back").isEmpty();
+      assertThat(limiter.isFallingBack()).isFalse();
+
+      redis.call("CONFIG", "SET", "maxmemory", "0");
+      assertThat(limiter.tryAcquire("k").source()).isEqualTo(Decision.Source.REDIS);
     }
   }
 
@@ -411,5 +475,82 @@ final class RedisRateLimiterTest extends RateLimiterContractTest {
             Decision.Source.LEASE,
             Decision.Source.LEASE);
     assertThat(limiter.scriptCalls()).isEqualTo(2);
+  }
+
+  @Test
+  void concurrentCallersMissingAHotKeysLeaseTogetherWasteNoPermitsRedisGranted() throws Exception {
+    int batch = 16;
+    RateLimiterConfig config =
+        real("hot-lease").limit(RateLimit.perSecond(1_000)).deadline(Duration.ofSeconds(5)).build();
+    RedisRateLimiter plain = RedisRateLimiter.create(connection, config);
+    RedisRateLimiter leasing =
+        RedisRateLimiter.create(connection, config.newBuilder().localBatch(batch).build());
+    String key = ns.prefix() + "hot-lease:default:{hot}";
+    int threads = 16;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try (RespClient redis = RespClient.connect(server, Duration.ofSeconds(5))) {
+      CountDownLatch ready = new CountDownLatch(threads);
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<long[]>> results = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        results.add(
+            pool.submit(
+                () -> {
+                  ready.countDown();
+                  start.await();
+                  long end = System.nanoTime() + Duration.ofMillis(2_500).toNanos();
+                  long admitted = 0;
+                  long fallback = 0;
+                  long leased = 0;
+                  for (int i = 0; System.nanoTime() - end < 0; i++) {
+                    Decision decision = call(leasing, Call.values()[i % 2], "hot", 1);
+                    if (decision.isFallback()) {
+                      fallback++;
+                    } else if (decision.isAllowed()) {
+                      admitted++;
+                      leased += decision.source() == Decision.Source.LEASE ? 1 : 0;
+                    }
+                  }
+                  return new long[] {admitted, fallback, leased};
+                }));
+      }
+      assertThat(ready.await(10, TimeUnit.SECONDS)).isTrue();
+      long from = redisMicros(redis);
+      // 200 permits taken at once put the key's timestamp (GCRA) 200 ms ahead of now; under this
+      // load it never falls behind now again, so from here on it grows by exactly 1 ms for every
+      // permit Redis grants: leased or not, spent or not.
+      assertThat(plain.tryAcquire("hot", 200).isAllowed()).isTrue();
+      long tatBefore = Long.parseLong(redis.callString("GET", key));
+      start.countDown();
+      long admitted = 0;
+      long fallback = 0;
+      long leased = 0;
+      for (Future<long[]> result : results) {
+        long[] counts = result.get(60, TimeUnit.SECONDS);
+        admitted += counts[0];
+        fallback += counts[1];
+        leased += counts[2];
+      }
+      long to = redisMicros(redis);
+      long grantedByRedis = (Long.parseLong(redis.callString("GET", key)) - tatBefore) / 1_000;
+      double bound = 1_000 * (to - from) / 1e6 + 1_000;
+
+      assertThat(fallback).isZero();
+      assertThat(grantedByRedis)
+          .as("granted by Redis, against %d admitted", admitted)
+          .isLessThanOrEqualTo(admitted + batch);
+      assertThat(leased).as("admitted from the lease").isGreaterThan(10L * batch);
+      assertThat(200 + admitted)
+          .as("admitted, against a bound of %.0f", bound)
+          .isLessThanOrEqualTo((long) bound + batch)
+          .isGreaterThanOrEqualTo((long) (0.95 * bound) - batch);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static long redisMicros(RespClient redis) {
+    List<Object> now = redis.callList("TIME");
+    return Long.parseLong((String) now.get(0)) * 1_000_000 + Long.parseLong((String) now.get(1));
   }
 }
