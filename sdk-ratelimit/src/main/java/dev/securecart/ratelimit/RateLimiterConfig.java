@@ -288,11 +288,10 @@ public final class RateLimiterConfig {
     }
 
     /**
-     * Turns on local batching: a round trip tops up this node's lease for a key to {@code permits}
-     * permits (one at a time per key), and later requests for it spend them without a round trip.
-     * Far fewer round trips for hot keys, at the price of a bounded over-admission (see the module
-     * README). 0 turns it off. Only for a limiter with one limit: {@link #build()} refuses it with
-     * several.
+     * Turns on local batching: each round trip leases up to {@code permits} permits from Redis for
+     * a key, and later requests for it spend them without a round trip. Far fewer round trips for
+     * hot keys, at the price of a bounded over-admission (see the module README). 0 turns it off.
+     * Only for a limiter with one limit: {@link #build()} refuses it with several.
      */
     public Builder localBatch(int permits) {
       requireArgument(
