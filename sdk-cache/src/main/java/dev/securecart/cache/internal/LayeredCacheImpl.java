@@ -213,6 +213,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   private final InvalidationBus.@Nullable Subscription subscription;
   private final AtomicLong lastDecodeWarn = new AtomicLong(Long.MIN_VALUE);
   private final AtomicLong lastPropagationWarn = new AtomicLong(Long.MIN_VALUE);
+  private final AtomicLong lastLostWarn = new AtomicLong(Long.MIN_VALUE);
   private final AtomicLong lastEncodeWarn = new AtomicLong(Long.MIN_VALUE);
 
   /**
@@ -1461,11 +1462,15 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     public void onMessagesPossiblyLost() {
       int dropped = dropAll();
       stats.recordBusReconnect();
-      logger.warn(
-          "Cache '{}': the invalidation bus reconnected and may have lost messages; dropped {} L1"
-              + " entries",
-          name,
-          dropped);
+      // Rate-limited: a bus also calls this for every message it cannot read, which during a
+      // rolling deploy that changes the format may be every invalidation.
+      if (warnDue(lastLostWarn)) {
+        logger.warn(
+            "Cache '{}': the invalidation bus may have lost messages (it reconnected, or got one it"
+                + " could not read); dropped {} L1 entries (reported at most once every 10 s)",
+            name,
+            dropped);
+      }
     }
   }
 

@@ -69,6 +69,8 @@ public final class RedisInvalidationBus implements InvalidationBus {
 
   private static final Logger logger = LoggerFactory.getLogger(RedisInvalidationBus.class);
 
+  private static final long UNREADABLE_WARN_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+
   /** The longest wait between attempts to subscribe again after Redis ended a subscription. */
   private static final long RESUBSCRIBE_MAX_DELAY_MILLIS = 1000;
 
@@ -87,6 +89,11 @@ public final class RedisInvalidationBus implements InvalidationBus {
   private final List<InvalidationListener> listeners = new CopyOnWriteArrayList<>();
   private final AtomicBoolean subscribedOnce = new AtomicBoolean();
   private final AtomicLong resubscriptions = new AtomicLong();
+
+  /** Messages on the channel that could not be read, since the last warning about them. */
+  private final AtomicLong unreadable = new AtomicLong();
+
+  private final AtomicLong unreadableWarnedAt = new AtomicLong(Long.MIN_VALUE);
   private final @Nullable RedisClusterClient cluster;
   private final AbstractRedisClient client;
 
@@ -434,6 +441,10 @@ public final class RedisInvalidationBus implements InvalidationBus {
       Invalidation invalidation = decode(message);
       if (invalidation != null) {
         forEachListener(listener -> listener.onInvalidation(invalidation));
+      } else {
+        // It may have been an invalidation (a newer format during a rolling deploy, say) of any
+        // cache on the channel: treated as lost, so the caches drop what it may have ended.
+        forEachListener(InvalidationListener::onMessagesPossiblyLost);
       }
     }
 
@@ -441,7 +452,18 @@ public final class RedisInvalidationBus implements InvalidationBus {
       try {
         return Invalidation.decode(message);
       } catch (IllegalArgumentException e) {
-        logger.debug("Ignoring a malformed message on channel {}", channel);
+        unreadable.incrementAndGet();
+        long now = System.nanoTime();
+        long last = unreadableWarnedAt.get();
+        if ((last == Long.MIN_VALUE || now - last >= UNREADABLE_WARN_INTERVAL_NANOS)
+            && unreadableWarnedAt.compareAndSet(last, now)) {
+          logger.warn(
+              "Invalidation bus on channel {} got {} message(s) it could not read ({}); each is"
+                  + " treated as a lost invalidation (reported at most once a minute)",
+              channel,
+              unreadable.getAndSet(0),
+              e.getMessage());
+        }
         return null;
       }
     }
