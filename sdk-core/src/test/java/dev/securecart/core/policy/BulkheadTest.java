@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.securecart.core.policy.BothWays.Fixture;
 import dev.securecart.core.policy.BothWays.Mode;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -123,14 +125,52 @@ final class BulkheadTest {
    */
   @Test
   void theWaitForASlotEndsAtTheDeadlineAndNoAttemptStartsAfterIt() throws Exception {
-    ResiliencePolicy policy =
+    assertTheWaitEndsAtTheDeadline(
         ResiliencePolicy.of(
             "deadline",
             PolicyConfig.builder()
                 .noCircuitBreaker()
                 .bulkhead(BulkheadConfig.builder(1).maxWait(Duration.ofSeconds(2)).build())
                 .timeout(Duration.ofMillis(200))
+                .build()));
+  }
+
+  /**
+   * The wait ends with the policy's own timeout, which the retry inside it must not take for a
+   * failure of the call: a retry planned then would spend a budget token and report a retry for a
+   * call whose deadline had already passed.
+   */
+  @Test
+  void aWaitEndedByTheDeadlineIsNotRetried() throws Exception {
+    List<Throwable> judged = new CopyOnWriteArrayList<>();
+    ResiliencePolicy policy =
+        ResiliencePolicy.of(
+            "deadline-retry",
+            PolicyConfig.builder()
+                .noCircuitBreaker()
+                .retry(
+                    RetryConfig.builder()
+                        .maxAttempts(3)
+                        .backoff(Duration.ofMillis(50), Duration.ofMillis(50))
+                        .retryOn(
+                            failure -> {
+                              judged.add(failure);
+                              return true;
+                            })
+                        .build())
+                .bulkhead(BulkheadConfig.builder(1).maxWait(Duration.ofSeconds(2)).build())
+                .timeout(Duration.ofMillis(200))
                 .build());
+    AtomicInteger retries = new AtomicInteger();
+    policy.onRetryScheduled(event -> retries.incrementAndGet());
+
+    assertTheWaitEndsAtTheDeadline(policy);
+
+    assertThat(judged).as("failures the retry judged").isEmpty();
+    assertThat(retries).hasValue(0);
+  }
+
+  private void assertTheWaitEndsAtTheDeadline(ResiliencePolicy policy) throws Exception {
     CountDownLatch inside = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     Future<?> occupant =

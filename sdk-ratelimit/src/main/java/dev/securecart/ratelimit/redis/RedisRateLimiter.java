@@ -387,7 +387,8 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
   @Override
   public void close() {
     leases.clear();
-    lateAnswers.shutdown();
+    // lateAnswers is not shut down: a decision still in flight may yet miss its deadline, and its
+    // answer belongs on that thread, not the JDK's timer thread. It ends after a second idle.
   }
 
   private String[] sameKey(String key) {

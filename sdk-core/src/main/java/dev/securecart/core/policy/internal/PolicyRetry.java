@@ -4,6 +4,7 @@ import dev.failsafe.BulkheadFullException;
 import dev.failsafe.CircuitBreakerOpenException;
 import dev.failsafe.ExecutionContext;
 import dev.failsafe.RetryPolicy;
+import dev.failsafe.TimeoutExceededException;
 import dev.failsafe.internal.RetryPolicyExecutor;
 import dev.failsafe.internal.RetryPolicyImpl;
 import dev.failsafe.spi.ExecutionResult;
@@ -110,8 +111,12 @@ final class PolicyRetry extends RetryPolicyImpl<Object> {
       return config.retriesResults() && guard.test(config::retriesOnResult, result);
     }
     // The policy's own rejections: retrying into an open circuit or a full bulkhead only adds load.
+    // Its own timeout is the overall one (outside this retry): the bulkhead ends a wait with it at
+    // the deadline, which may come before Failsafe's timer cancels the call; past the deadline a
+    // retry would only spend a budget token.
     if (failure instanceof CircuitBreakerOpenException
         || failure instanceof BulkheadFullException
+        || failure instanceof TimeoutExceededException
         || failure instanceof InterruptedException) {
       return false;
     }
