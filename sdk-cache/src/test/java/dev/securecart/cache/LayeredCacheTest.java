@@ -750,6 +750,29 @@ final class LayeredCacheTest {
     assertThat(stats.count("lease.acquired")).isEqualTo(2);
   }
 
+  /**
+   * One Cluster shard frozen, the others fine: a read that was already on its way to a healthy
+   * shard when one to the frozen shard failed must not bring L2 back, or every read of a key on the
+   * frozen shard waits out its command timeout again.
+   */
+  @Test
+  void aSuccessOfAnL2CallSentBeforeAFailureDoesNotBringL2Back() throws Exception {
+    ControlledStore store = new ControlledStore(CacheStore.inMemory(clock));
+    LayeredCache<String, String> cache =
+        builder(policy().build()).sharedStore(store, Codec.utf8()).build();
+    store.holdNextRead();
+    CompletableFuture<String> early = cache.getAsync("p1");
+    store.awaitReadHeld();
+    store.failNextRead();
+
+    assertThat(cache.get("p2")).isEqualTo("p2:v1");
+    assertThat(((LayeredCacheImpl<?, ?>) cache).isL2Down()).isTrue();
+    store.releaseRead();
+
+    assertThat(early.get(10, TimeUnit.SECONDS)).isEqualTo("p1:v1");
+    assertThat(((LayeredCacheImpl<?, ?>) cache).isL2Down()).isTrue();
+  }
+
   @Test
   void anUnreachableL2NeverFailsARead() {
     CacheStore broken = new FailingStore();

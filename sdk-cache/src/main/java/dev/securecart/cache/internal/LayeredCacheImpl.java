@@ -660,7 +660,6 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
       loadFromOrigin(flight);
       return;
     }
-    l2.succeeded();
     flight.l2Stamp = read.stamp();
     Optional<StoredEntry> stored = read.entry();
     if (stored.isEmpty()) {
@@ -1621,28 +1620,38 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     }
   }
 
-  private static <T> CompletableFuture<T> storeCall(
+  /**
+   * Calls L2. A success counts for the L2 health (before any stage the caller adds) only if no L2
+   * call failed since this one was sent; failures are the caller's to report.
+   */
+  private <T> CompletableFuture<T> storeCall(
       java.util.function.Supplier<CompletableFuture<T>> call) {
+    long ticket = l2.ticket();
+    CompletableFuture<T> future;
     try {
-      CompletableFuture<T> future = call.get();
-      return future == null
-          ? CompletableFuture.failedFuture(new NullPointerException("store returned null"))
-          : future;
+      future = call.get();
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+    if (future == null) {
+      return CompletableFuture.failedFuture(new NullPointerException("store returned null"));
+    }
+    return future.whenComplete(
+        (result, error) -> {
+          if (error == null) {
+            l2.succeeded(ticket);
+          }
+        });
   }
 
   private void l2Failed(@Nullable Throwable error) {
     l2.failed(error == null ? new IllegalStateException("no answer") : unwrap(error));
   }
 
-  /** Tells the L2 health what a call that needs no answer ended with. */
+  /** Tells the L2 health how a call that needs no answer failed, if it did (see storeCall). */
   private void l2Answered(@Nullable Throwable error) {
     if (error != null) {
       l2Failed(error);
-    } else {
-      l2.succeeded();
     }
   }
 
