@@ -115,6 +115,28 @@ final class CancellationTest {
     assertThat(policy.circuitBreakerState()).isEqualTo(CircuitBreakerState.CLOSED);
   }
 
+  /** The trial place comes back once: given back twice, two trials would run at once. */
+  @Test
+  void aTrialCancelledBeforeItStartsComesBackOnlyOnce() throws Exception {
+    ResiliencePolicy policy =
+        ResiliencePolicy.of("one-trial", oneTrial().scheduler(scheduler).build());
+    halfOpen(policy);
+    holdScheduler();
+    CompletableFuture<String> cancelled =
+        policy.getAsync(() -> CompletableFuture.completedFuture("never started"));
+    assertThat(cancelled.cancel(true)).isTrue();
+    schedulerHeld.countDown();
+
+    CompletableFuture<String> response = new CompletableFuture<>();
+    CompletableFuture<String> trial = policy.getAsync(() -> response);
+    assertThatThrownBy(() -> policy.get(() -> "a second trial"))
+        .isInstanceOf(CircuitOpenException.class);
+
+    response.complete("ok");
+    assertThat(trial.get(BothWays.WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("ok");
+    assertThat(policy.circuitBreakerState()).isEqualTo(CircuitBreakerState.CLOSED);
+  }
+
   /** A caller that gives up on a healthy call has learnt nothing about the dependency. */
   @Test
   void cancellingACallInFlightIsNoFailureOfTheDependency() throws Exception {
