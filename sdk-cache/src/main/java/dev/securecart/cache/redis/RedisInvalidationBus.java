@@ -7,6 +7,7 @@ import dev.securecart.cache.CacheException;
 import dev.securecart.cache.Invalidation;
 import dev.securecart.cache.InvalidationBus;
 import dev.securecart.cache.InvalidationListener;
+import dev.securecart.core.internal.LogThrottle;
 import dev.securecart.core.redis.RedisConnection;
 import dev.securecart.core.redis.RedisConnector;
 import io.lettuce.core.AbstractRedisClient;
@@ -24,6 +25,7 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -69,8 +71,6 @@ public final class RedisInvalidationBus implements InvalidationBus {
 
   private static final Logger logger = LoggerFactory.getLogger(RedisInvalidationBus.class);
 
-  private static final long UNREADABLE_WARN_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
-
   /** The longest wait between attempts to subscribe again after Redis ended a subscription. */
   private static final long RESUBSCRIBE_MAX_DELAY_MILLIS = 1000;
 
@@ -90,10 +90,9 @@ public final class RedisInvalidationBus implements InvalidationBus {
   private final AtomicBoolean subscribedOnce = new AtomicBoolean();
   private final AtomicLong resubscriptions = new AtomicLong();
 
-  /** Messages on the channel that could not be read, since the last warning about them. */
-  private final AtomicLong unreadable = new AtomicLong();
+  /** Messages on the channel that could not be read: warned of at most once a minute. */
+  private final LogThrottle unreadable = new LogThrottle(Duration.ofMinutes(1));
 
-  private final AtomicLong unreadableWarnedAt = new AtomicLong(Long.MIN_VALUE);
   private final @Nullable RedisClusterClient cluster;
   private final AbstractRedisClient client;
 
@@ -452,16 +451,13 @@ public final class RedisInvalidationBus implements InvalidationBus {
       try {
         return Invalidation.decode(message);
       } catch (IllegalArgumentException e) {
-        unreadable.incrementAndGet();
-        long now = System.nanoTime();
-        long last = unreadableWarnedAt.get();
-        if ((last == Long.MIN_VALUE || now - last >= UNREADABLE_WARN_INTERVAL_NANOS)
-            && unreadableWarnedAt.compareAndSet(last, now)) {
+        long count = unreadable.record(System.nanoTime());
+        if (count > 0) {
           logger.warn(
               "Invalidation bus on channel {} got {} message(s) it could not read ({}); each is"
                   + " treated as a lost invalidation (reported at most once a minute)",
               channel,
-              unreadable.getAndSet(0),
+              count,
               e.getMessage());
         }
         return null;

@@ -1,5 +1,7 @@
 package dev.securecart.ratelimit.redis;
 
+import dev.securecart.core.internal.LogThrottle;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -45,14 +47,8 @@ final class NodeHealth {
   /** Decisions the fallback made for this node's keys since it went down, for the log. */
   final AtomicLong fallbackDecisions = new AtomicLong();
 
-  /** {@link #errorLoggedAt} before the first error reply was logged. */
-  static final long NEVER = Long.MIN_VALUE;
-
-  /** Error replies since they were last logged. */
-  final AtomicLong errorReplies = new AtomicLong();
-
-  /** When error replies were last logged (real time), or {@link #NEVER}. */
-  final AtomicLong errorLoggedAt = new AtomicLong(NEVER);
+  /** Error replies: logged at most once a minute, with how many came since. */
+  final LogThrottle errorReplies = new LogThrottle(Duration.ofMinutes(1));
 
   NodeHealth(String name, String[] probeKeys) {
     this.name = name;

@@ -158,9 +158,6 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
    */
   static final int SILENT_DEADLINES_BEFORE_FALLBACK = 3;
 
-  /** How often a node's error replies are logged at most. */
-  static final long ERROR_LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
-
   static final int MAX_IN_FLIGHT = 2;
   static final int MAX_BATCH = 128;
 
@@ -882,17 +879,14 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
    */
   private void refused(NodeHealth health, Throwable cause) {
     health.answered();
-    health.errorReplies.incrementAndGet();
-    long now = System.nanoTime();
-    long last = health.errorLoggedAt.get();
-    if ((last == NodeHealth.NEVER || now - last >= ERROR_LOG_INTERVAL_NANOS)
-        && health.errorLoggedAt.compareAndSet(last, now)) {
+    long count = health.errorReplies.record(System.nanoTime());
+    if (count > 0) {
       log.warn(
           "Rate limiter '{}': {} answered {} decision(s) with an error ({}); each is decided by the"
               + " {} fallback while Redis stays in use (reported at most once a minute)",
           config.name(),
           health.name,
-          health.errorReplies.getAndSet(0),
+          count,
           describe(cause),
           config.failMode());
     }
