@@ -217,50 +217,62 @@ final class RedisRateLimiterTest extends RateLimiterContractTest {
   @ParameterizedTest
   @EnumSource(Algorithm.class)
   void aKeyLeftByAnotherAlgorithmCountsAsNewAndNeverFailsTheBatch(Algorithm next) {
-    for (Algorithm before : Algorithm.values()) {
-      if (before == next) {
-        continue;
-      }
-      String name = "switch-" + before.name().toLowerCase(Locale.ROOT);
-      RateLimit limit = RateLimit.perMinute(5);
-      RedisRateLimiter old =
-          RedisRateLimiter.create(connection, real(name).algorithm(before).limit(limit).build());
-      assertThat(old.tryAcquire("alice", 5).isAllowed()).isTrue();
+    // The limiter's algorithm changed, or a rolling deploy runs both: the same keys.
+    forEachSwitchTo(
+        next,
+        "switch-",
+        (before, old, changed) -> {
+          assertThat(old.tryAcquire("alice", 5).isAllowed()).isTrue();
+          Decision decision = changed.tryAcquire("alice", 5);
 
-      // The limiter's algorithm changed, or a rolling deploy runs both: the same keys.
-      RedisRateLimiter changed =
-          RedisRateLimiter.create(connection, real(name).algorithm(next).limit(limit).build());
-      Decision decision = changed.tryAcquire("alice", 5);
-
-      assertThat(decision.source()).as(before + " then " + next).isEqualTo(Decision.Source.REDIS);
-      assertThat(decision.isAllowed()).isTrue(); // a new key: the whole burst
-      assertThat(changed.tryAcquire("alice").isAllowed()).isFalse();
-      assertThat(changed.isFallingBack()).isFalse();
-    }
+          assertThat(decision.source())
+              .as(before + " then " + next)
+              .isEqualTo(Decision.Source.REDIS);
+          assertThat(decision.isAllowed()).isTrue(); // a new key: the whole burst
+          assertThat(changed.tryAcquire("alice").isAllowed()).isFalse();
+          assertThat(changed.isFallingBack()).isFalse();
+        });
   }
 
   @ParameterizedTest
   @EnumSource(Algorithm.class)
   void nodesOfTwoAlgorithmsTakingTurnsOnAKeyEachFindItNewEveryTurn(Algorithm next) {
+    // A rolling deploy that changes the algorithm: old and new nodes share the keys.
+    forEachSwitchTo(
+        next,
+        "turns-",
+        (before, old, changed) -> {
+          int allowed = 0;
+          for (int i = 0; i < 20; i++) {
+            allowed += (i % 2 == 0 ? old : changed).tryAcquire("alice").isAllowed() ? 1 : 0;
+          }
+          // Each writer overwrites the other's format, so every turn starts from a full burst:
+          // not one extra burst for the rollout, but the limit not enforced while writers
+          // alternate.
+          assertThat(allowed).as(before + " and " + next).isEqualTo(20);
+        });
+  }
+
+  /**
+   * Two limiters of one name and {@code perMinute(5)}: one of each other algorithm, one of next.
+   */
+  private void forEachSwitchTo(Algorithm next, String namePrefix, AlgorithmSwitch check) {
+    RateLimit limit = RateLimit.perMinute(5);
     for (Algorithm before : Algorithm.values()) {
       if (before == next) {
         continue;
       }
-      // A rolling deploy that changes the algorithm: old and new nodes share the keys.
-      String name = "turns-" + before.name().toLowerCase(Locale.ROOT);
-      RateLimit limit = RateLimit.perMinute(5);
-      RedisRateLimiter old =
-          RedisRateLimiter.create(connection, real(name).algorithm(before).limit(limit).build());
-      RedisRateLimiter changed =
-          RedisRateLimiter.create(connection, real(name).algorithm(next).limit(limit).build());
-      int allowed = 0;
-      for (int i = 0; i < 20; i++) {
-        allowed += (i % 2 == 0 ? old : changed).tryAcquire("alice").isAllowed() ? 1 : 0;
-      }
-      // Each writer overwrites the other's format, so every turn starts from a full burst: not
-      // one extra burst for the rollout, but the limit not enforced while writers alternate.
-      assertThat(allowed).as(before + " and " + next).isEqualTo(20);
+      String name = namePrefix + before.name().toLowerCase(Locale.ROOT);
+      check.run(
+          before,
+          RedisRateLimiter.create(connection, real(name).algorithm(before).limit(limit).build()),
+          RedisRateLimiter.create(connection, real(name).algorithm(next).limit(limit).build()));
     }
+  }
+
+  @FunctionalInterface
+  private interface AlgorithmSwitch {
+    void run(Algorithm before, RedisRateLimiter old, RedisRateLimiter changed);
   }
 
   @Test
