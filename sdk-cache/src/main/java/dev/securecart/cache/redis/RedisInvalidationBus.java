@@ -83,6 +83,9 @@ public final class RedisInvalidationBus implements InvalidationBus {
   /** How often a sharded bus asks for a topology refresh while the channel's master is down. */
   private static final long DOWN_REFRESH_MILLIS = 500;
 
+  /** How often the bus pings the connection that carries its subscription. */
+  private static final long HEARTBEAT_MILLIS = 1000;
+
   private final String channel;
   private final RedisConnection<String, String> publisher;
   private final StatefulRedisPubSubConnection<String, String> subscriber;
@@ -116,6 +119,8 @@ public final class RedisInvalidationBus implements InvalidationBus {
   private volatile @Nullable String left;
 
   private volatile @Nullable Future<?> ownerCheck;
+
+  private volatile @Nullable Future<?> heartbeat;
 
   /** The refresh the owner check last asked for, or null; only the owner check uses it. */
   private @Nullable CompletableFuture<Void> downRefresh;
@@ -185,6 +190,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
         nodes.addListener(bus.new NodeListener());
       }
       bus.subscribe(shardedIfAvailable);
+      bus.startHeartbeat();
       return bus;
     } catch (RuntimeException e) {
       // Whatever failed, the connections opened so far are closed and the listener registered on
@@ -261,6 +267,42 @@ public final class RedisInvalidationBus implements InvalidationBus {
     } catch (RuntimeException e) {
       // Never let an exception cancel the periodic check.
       logger.debug("Checking the master of channel {} failed", channel, e);
+    }
+  }
+
+  private void startHeartbeat() {
+    heartbeat =
+        scheduler.scheduleWithFixedDelay(
+            this::heartbeat, HEARTBEAT_MILLIS, HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Pings the connection that carries the subscription. A subscriber only reads, so a server gone
+   * without a reset (a network partition, a Redis pod replaced behind the same address) would leave
+   * it looking alive, and every invalidation lost, until TCP keepalive gives up: about 30 s with
+   * the connector's defaults, for good behind a proxy that stays up. An unanswered ping lets the
+   * connector's unanswered-command watch close the connection after its {@code unansweredTimeout};
+   * Lettuce reconnects, the subscription is renewed, and the caches drop what they may have missed.
+   */
+  @SuppressWarnings("FutureReturnValueIgnored") // a failed ping is what the watch acts on
+  private void heartbeat() {
+    StatefulRedisPubSubConnection<String, String> watched = sharded ? ownerConnection : subscriber;
+    if (closed || watched == null || !watched.isOpen()) {
+      return; // disconnected: Lettuce is reconnecting, and the confirmation reports the gap
+    }
+    try {
+      watched
+          .async()
+          .ping()
+          .whenComplete(
+              (pong, error) -> {
+                if (error != null) {
+                  logger.debug("Pinging the subscription of channel {} failed", channel, error);
+                }
+              });
+    } catch (RuntimeException e) {
+      // Never let an exception cancel the periodic ping.
+      logger.debug("Pinging the subscription of channel {} failed", channel, e);
     }
   }
 
@@ -398,9 +440,10 @@ public final class RedisInvalidationBus implements InvalidationBus {
   public void close() {
     closed = true;
     client.removeListener(connectionWatch);
-    Future<?> check = ownerCheck;
-    if (check != null) {
-      check.cancel(false);
+    for (Future<?> timer : new Future<?>[] {ownerCheck, heartbeat}) {
+      if (timer != null) {
+        timer.cancel(false);
+      }
     }
     listeners.clear();
     subscriber.close();

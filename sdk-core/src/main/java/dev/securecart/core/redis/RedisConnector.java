@@ -2,6 +2,7 @@ package dev.securecart.core.redis;
 
 import static dev.securecart.core.internal.Preconditions.requireNonNull;
 
+import dev.securecart.core.internal.UnansweredCommandWatch;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -63,7 +64,10 @@ public final class RedisConnector implements AutoCloseable {
       settings.clientName().ifPresent(redisUri::setClientName);
       redisUris.add(redisUri);
     }
-    this.resources = DefaultClientResources.create();
+    this.resources =
+        DefaultClientResources.builder()
+            .nettyCustomizer(UnansweredCommandWatch.customizer(settings.unansweredTimeout()))
+            .build();
     if (settings.isCluster()) {
       RedisClusterClient cluster = RedisClusterClient.create(resources, redisUris);
       cluster.setOptions(clusterOptions(settings));

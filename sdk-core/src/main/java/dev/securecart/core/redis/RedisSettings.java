@@ -38,6 +38,12 @@ public final class RedisSettings {
   /** Idle time before the first TCP keepalive probe: 15 s. */
   public static final Duration DEFAULT_KEEP_ALIVE_IDLE = Duration.ofSeconds(15);
 
+  /**
+   * How long a command may go unanswered, with nothing at all read from its connection, before the
+   * connection is presumed dead and reconnected: 5 s, or the command timeout if that is longer.
+   */
+  public static final Duration DEFAULT_UNANSWERED_TIMEOUT = Duration.ofSeconds(5);
+
   /** How often a Cluster client re-reads the topology even when nothing suggests a change: 30 s. */
   public static final Duration DEFAULT_TOPOLOGY_REFRESH_PERIOD = Duration.ofSeconds(30);
 
@@ -49,6 +55,10 @@ public final class RedisSettings {
   private final Duration commandTimeout;
   private final Duration connectTimeout;
   private final Duration keepAliveIdle;
+
+  /** As set, or null for the default (which follows the command timeout). */
+  private final @Nullable Duration unansweredTimeout;
+
   private final Duration topologyRefreshPeriod;
   private final int requestQueueSize;
   private final @Nullable String clientName;
@@ -59,6 +69,7 @@ public final class RedisSettings {
     this.commandTimeout = builder.commandTimeout;
     this.connectTimeout = builder.connectTimeout;
     this.keepAliveIdle = builder.keepAliveIdle;
+    this.unansweredTimeout = builder.unansweredTimeout;
     this.topologyRefreshPeriod = builder.topologyRefreshPeriod;
     this.requestQueueSize = builder.requestQueueSize;
     this.clientName = builder.clientName;
@@ -114,6 +125,7 @@ public final class RedisSettings {
     builder.commandTimeout = commandTimeout;
     builder.connectTimeout = connectTimeout;
     builder.keepAliveIdle = keepAliveIdle;
+    builder.unansweredTimeout = unansweredTimeout;
     builder.topologyRefreshPeriod = topologyRefreshPeriod;
     builder.requestQueueSize = requestQueueSize;
     builder.clientName = clientName;
@@ -143,6 +155,20 @@ public final class RedisSettings {
   /** Idle time before the first TCP keepalive probe. */
   public Duration keepAliveIdle() {
     return keepAliveIdle;
+  }
+
+  /**
+   * How long a command may go unanswered, with nothing at all read from its connection, before the
+   * connection is closed and reconnected.
+   */
+  public Duration unansweredTimeout() {
+    Duration set = unansweredTimeout;
+    if (set != null) {
+      return set;
+    }
+    return DEFAULT_UNANSWERED_TIMEOUT.compareTo(commandTimeout) >= 0
+        ? DEFAULT_UNANSWERED_TIMEOUT
+        : commandTimeout;
   }
 
   /** How often a Cluster client re-reads the topology. */
@@ -195,6 +221,7 @@ public final class RedisSettings {
     private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private Duration keepAliveIdle = DEFAULT_KEEP_ALIVE_IDLE;
+    private @Nullable Duration unansweredTimeout;
     private Duration topologyRefreshPeriod = DEFAULT_TOPOLOGY_REFRESH_PERIOD;
     private int requestQueueSize = DEFAULT_REQUEST_QUEUE_SIZE;
     private @Nullable String clientName;
@@ -263,6 +290,23 @@ public final class RedisSettings {
       return this;
     }
 
+    /**
+     * How long a command may go unanswered, with nothing at all read from its connection, before
+     * the connection is presumed dead, closed and reconnected (its waiting commands fail).
+     * Keepalive cannot find such a peer: a host gone without a reset (a network partition, a Redis
+     * pod replaced behind the same service address) leaves a connection with unacknowledged data
+     * open for about 15 minutes of retransmissions, every command on it timing out. Longer than any
+     * command is expected to run, blocking ones ({@code BLPOP}) included, and than the stalls Redis
+     * may have (a fork, a slow script), which it would turn into a reconnect. Default {@link
+     * #DEFAULT_UNANSWERED_TIMEOUT}, or the command timeout if that is longer.
+     *
+     * @throws IllegalArgumentException at {@link #build()} if shorter than the command timeout
+     */
+    public Builder unansweredTimeout(Duration unansweredTimeout) {
+      this.unansweredTimeout = requirePositive(unansweredTimeout, "unansweredTimeout");
+      return this;
+    }
+
     /** How often a Cluster client re-reads the topology even when nothing suggests a change. */
     public Builder topologyRefreshPeriod(Duration topologyRefreshPeriod) {
       this.topologyRefreshPeriod = requirePositive(topologyRefreshPeriod, "topologyRefreshPeriod");
@@ -289,8 +333,21 @@ public final class RedisSettings {
       return this;
     }
 
-    /** Builds the settings; later changes to this builder do not affect them. */
+    /**
+     * Builds the settings; later changes to this builder do not affect them.
+     *
+     * @throws IllegalArgumentException if the unanswered timeout is shorter than the command
+     *     timeout (a command still within its time would lose its connection)
+     */
     public RedisSettings build() {
+      Duration unanswered = unansweredTimeout;
+      if (unanswered != null) {
+        requireArgument(
+            unanswered.compareTo(commandTimeout) >= 0,
+            "unansweredTimeout (%s) must not be shorter than commandTimeout (%s)",
+            unanswered,
+            commandTimeout);
+      }
       return new RedisSettings(this);
     }
   }

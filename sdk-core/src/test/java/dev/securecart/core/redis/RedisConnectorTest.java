@@ -132,6 +132,70 @@ final class RedisConnectorTest {
     }
   }
 
+  @Test
+  void aConnectionWhoseServerVanishedWithoutAResetIsReconnected(RedisTestServer server) {
+    try (FaultProxy proxy = FaultProxy.startFor(server);
+        RedisConnector connector =
+            connectorVia(proxy, server, Duration.ofMillis(300), Duration.ofMillis(500));
+        RedisConnection<String, String> connection = answeringConnection(connector)) {
+      long accepted = proxy.acceptedConnections();
+
+      // The old connection stays open and silent: nothing tells Lettuce or TCP that it is dead.
+      proxy.abandonConnections();
+      assertThatThrownBy(() -> connection.sync().ping())
+          .isInstanceOf(RedisException.class)
+          .hasMessageContaining("timed out");
+
+      await().atMost(Duration.ofSeconds(15)).until(() -> tryPing(connection));
+      assertThat(proxy.acceptedConnections()).isGreaterThan(accepted);
+    }
+  }
+
+  @Test
+  void anIdleConnectionIsNotTakenForADeadOne(RedisTestServer server) {
+    try (FaultProxy proxy = FaultProxy.startFor(server);
+        RedisConnector connector =
+            connectorVia(proxy, server, Duration.ofSeconds(1), Duration.ofSeconds(1));
+        RedisConnection<String, String> connection = answeringConnection(connector)) {
+      long accepted = proxy.acceptedConnections();
+
+      // Idle for three times the unanswered timeout: the silence that counts starts with a command.
+      await()
+          .during(Duration.ofSeconds(3))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> proxy.acceptedConnections() == accepted);
+
+      // A slow answer, but within the timeout: the watch looks at the connection while it waits.
+      proxy.latency(Duration.ofMillis(300));
+      assertThat(connection.sync().ping()).isEqualTo("PONG");
+      assertThat(proxy.acceptedConnections()).isEqualTo(accepted);
+    }
+  }
+
+  private static RedisConnector connectorVia(
+      FaultProxy proxy, RedisTestServer server, Duration commandTimeout, Duration unanswered) {
+    return RedisConnector.create(
+        RedisSettings.builder(proxy.proxied(server).uri())
+            .commandTimeout(commandTimeout)
+            .unansweredTimeout(unanswered)
+            .connectTimeout(Duration.ofMillis(500))
+            .build());
+  }
+
+  /**
+   * A connection that has answered a ping. Short timeouts also bound Lettuce's handshake, which a
+   * loaded machine can miss (the connect then fails, or the connection drops and reconnects).
+   */
+  private static RedisConnection<String, String> answeringConnection(RedisConnector connector) {
+    RedisConnection<String, String> connection =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .ignoreExceptions()
+            .until(connector::connect, Objects::nonNull);
+    await().atMost(Duration.ofSeconds(30)).until(() -> tryPing(connection));
+    return connection;
+  }
+
   private static RedisSettings settingsVia(FaultProxy proxy, RedisTestServer server) {
     return RedisSettings.builder(proxy.proxied(server).uri())
         .commandTimeout(Duration.ofSeconds(3))

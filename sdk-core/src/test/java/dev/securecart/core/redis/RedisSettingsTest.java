@@ -25,6 +25,39 @@ final class RedisSettingsTest {
   }
 
   @Test
+  void theUnansweredTimeoutIsFiveSecondsOrTheCommandTimeoutIfLonger() {
+    RedisSettings.Builder builder = RedisSettings.builder("redis://localhost");
+
+    assertThat(builder.build().unansweredTimeout()).isEqualTo(Duration.ofSeconds(5));
+    RedisSettings slowCommands = builder.commandTimeout(Duration.ofSeconds(8)).build();
+    assertThat(slowCommands.unansweredTimeout()).isEqualTo(Duration.ofSeconds(8));
+    // The default is not frozen into a copy: it follows the copy's command timeout.
+    assertThat(
+            slowCommands
+                .newBuilder()
+                .commandTimeout(Duration.ofSeconds(1))
+                .build()
+                .unansweredTimeout())
+        .isEqualTo(Duration.ofSeconds(5));
+    assertThat(builder.unansweredTimeout(Duration.ofSeconds(30)).build().unansweredTimeout())
+        .isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void anUnansweredTimeoutShorterThanTheCommandTimeoutIsRejected() {
+    RedisSettings.Builder builder =
+        RedisSettings.builder("redis://localhost")
+            .commandTimeout(Duration.ofSeconds(2))
+            .unansweredTimeout(Duration.ofSeconds(1));
+
+    assertThatThrownBy(builder::build)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("unansweredTimeout (PT1S) must not be shorter than commandTimeout (PT2S)");
+    assertThatThrownBy(() -> builder.unansweredTimeout(Duration.ZERO))
+        .hasMessage("unansweredTimeout must be positive, but was PT0S");
+  }
+
+  @Test
   void aCommaSeparatedListOrClusterMeansClusterSeeds() {
     assertThat(RedisSettings.of("redis://a:7000, redis://b:7001").isCluster()).isTrue();
     assertThat(RedisSettings.of("redis://a:7000, redis://b:7001").uris())

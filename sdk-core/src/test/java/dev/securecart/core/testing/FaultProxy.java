@@ -121,6 +121,16 @@ public final class FaultProxy implements AutoCloseable {
     connections.forEach(c -> c.close(false));
   }
 
+  /**
+   * Every connection open now stops forwarding for good, in both directions, and is never closed
+   * (until the proxy is): its client sees a server that vanished without a reset, as after a
+   * network partition or a server replaced behind the same address. New connections are forwarded
+   * as usual. Unlike {@link #blackHole}, nothing undoes it.
+   */
+  public void abandonConnections() {
+    connections.forEach(c -> c.abandoned = true);
+  }
+
   /** Resets every open connection (RST to both peers). */
   public void resetConnections() {
     connections.forEach(c -> c.close(true));
@@ -203,6 +213,7 @@ public final class FaultProxy implements AutoCloseable {
     private final Socket upstream;
     private final AtomicLong forwarded = new AtomicLong();
     private volatile boolean finished;
+    private volatile boolean abandoned;
 
     Connection(Socket client, Socket upstream) {
       this.client = client;
@@ -228,13 +239,16 @@ public final class FaultProxy implements AutoCloseable {
         while (true) {
           int read = in.read(buffer);
           if (read < 0) {
+            if (abandoned) {
+              return; // the client must not hear of it: the peer it knew is gone without a trace
+            }
             to.shutdownOutput();
             if (from.isOutputShutdown() || to.isInputShutdown()) {
               close(false);
             }
             return;
           }
-          if (blackHole) {
+          if (blackHole || abandoned) {
             continue;
           }
           delay();
@@ -254,7 +268,9 @@ public final class FaultProxy implements AutoCloseable {
           }
         }
       } catch (IOException e) {
-        close(true);
+        if (!abandoned) {
+          close(true);
+        }
       }
     }
 
