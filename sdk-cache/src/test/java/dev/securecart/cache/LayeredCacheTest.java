@@ -9,9 +9,11 @@ import dev.securecart.cache.internal.LayeredCacheImpl;
 import dev.securecart.core.testing.FakeClock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -484,7 +486,8 @@ final class LayeredCacheTest {
     a.invalidateAll();
 
     assertThat(a.estimatedSize()).isZero();
-    assertThat(b.estimatedSize()).isZero();
+    // The node that hears of it frees the entries on its executor; it serves none meanwhile.
+    await().until(() -> b.estimatedSize() == 0);
     for (String key : List.of("p1", "p2")) {
       assertThat(b.lookup(key).status()).as("not from L2").isEqualTo(CacheStatus.MISS_LOADED);
       assertThat(b.get(key)).isEqualTo(key + ":v2");
@@ -551,12 +554,42 @@ final class LayeredCacheTest {
     origin.open();
     inFlight.get(10, TimeUnit.SECONDS);
 
-    assertThat(cache.estimatedSize()).isZero();
+    await().until(() -> cache.estimatedSize() == 0);
     assertThat(stats.count("busReconnect")).isEqualTo(1);
     cache.get("p1");
     cache.get("p3");
     assertThat(origin.calls("p1")).isEqualTo(2);
     assertThat(origin.calls("p3")).isEqualTo(2);
+  }
+
+  @Test
+  void noEntryIsServedAfterABusReconnectWhileTheDroppedEntriesAreStillBeingFreed() {
+    Deque<Runnable> queued = new ConcurrentLinkedDeque<>();
+    dev.securecart.cache.internal.LocalInvalidationBus bus =
+        new dev.securecart.cache.internal.LocalInvalidationBus();
+    LayeredCache<String, String> cache =
+        builder(policy().build()).invalidationBus(bus).executor(queued::add).build();
+    cache.put("p1", "old");
+    cache.put("p2", "old");
+
+    bus.simulateReconnect();
+
+    // The drop's removal waits in the executor, and the entries with it; neither is served.
+    assertThat(cache.estimatedSize()).isEqualTo(2);
+    CompletableFuture<CacheResult<String>> first = cache.lookupAsync("p1");
+    assertThat(first).as("not answered from L1").isNotDone();
+    // The synchronous fast path too: it waits for a load (queued after the removal and p1's).
+    CompletableFuture<String> second = CompletableFuture.supplyAsync(() -> cache.get("p2"));
+    await().until(() -> queued.size() == 3);
+    // Last in, first out: the two loads install before the removal runs, which must keep them.
+    for (Runnable task = queued.pollLast(); task != null; task = queued.pollLast()) {
+      task.run();
+    }
+    assertThat(first.join().status()).isEqualTo(CacheStatus.MISS_LOADED);
+    assertThat(first.join().value()).contains("p1:v1");
+    assertThat(second.join()).isEqualTo("p2:v1");
+    assertThat(cache.estimatedSize()).isEqualTo(2);
+    assertThat(cache.lookup("p1").status()).isEqualTo(CacheStatus.FRESH);
   }
 
   @Test

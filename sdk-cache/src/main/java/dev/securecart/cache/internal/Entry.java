@@ -5,13 +5,18 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One L1 entry: immutable. Deadlines are readings of the cache's ticker; {@code wallWrittenAt} is
- * the wall-clock time of the origin load, used to compare with L2 copies and to write them.
+ * the wall-clock time of the origin load, used to compare with L2 copies and to write them; {@code
+ * floor} is the cache's drop floor when the entry was made: a drop of the whole L1 (a bus
+ * reconnect, {@code invalidateAll}) raises the cache's floor, and an entry below it is no longer
+ * served.
  */
 final class Entry<V> {
-  // A fresh hit reads the header (the cast), value and freshUntil. HotSpot puts value in the gap
-  // after the header (offset 12) and the longs in declaration order from offset 16, so declaring
-  // freshUntil first keeps those reads within 24 bytes: fewer entries straddle two cache lines.
+  // A fresh hit reads the header (the cast), value, freshUntil and floor. HotSpot puts value in the
+  // gap after the header (offset 12) and the longs in declaration order from offset 16, so
+  // declaring those two first keeps the reads within 32 bytes: fewer entries straddle two cache
+  // lines.
   final long freshUntil;
+  final long floor;
   final @Nullable V value;
   final Set<String> tags;
   final String mapped;
@@ -30,7 +35,8 @@ final class Entry<V> {
       long staleUntil,
       long expiresAt,
       long wallWrittenAt,
-      long loadNanos) {
+      long loadNanos,
+      long floor) {
     this.value = value;
     this.tags = tags;
     this.mapped = mapped;
@@ -40,5 +46,6 @@ final class Entry<V> {
     this.expiresAt = expiresAt;
     this.wallWrittenAt = wallWrittenAt;
     this.loadNanos = loadNanos;
+    this.floor = floor;
   }
 }
