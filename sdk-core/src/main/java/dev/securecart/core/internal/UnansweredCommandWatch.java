@@ -35,6 +35,7 @@ public final class UnansweredCommandWatch extends ChannelDuplexHandler {
   private static final long MIN_CHECK_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
   private final long timeoutNanos;
+  private final long periodNanos;
 
   /** Lettuce's commands awaiting a reply on this channel; null until the channel is active. */
   private @Nullable Queue<?> awaitingReply;
@@ -47,8 +48,13 @@ public final class UnansweredCommandWatch extends ChannelDuplexHandler {
 
   private @Nullable ScheduledFuture<?> check;
 
+  /** When the last check ran. */
+  private long lastCheck;
+
   private UnansweredCommandWatch(long timeoutNanos) {
     this.timeoutNanos = timeoutNanos;
+    this.periodNanos =
+        Math.max(MIN_CHECK_PERIOD_NANOS, Math.min(MAX_CHECK_PERIOD_NANOS, timeoutNanos / 4));
   }
 
   /**
@@ -74,10 +80,10 @@ public final class UnansweredCommandWatch extends ChannelDuplexHandler {
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
     CommandHandler commands = ctx.pipeline().get(CommandHandler.class);
     awaitingReply = commands == null ? null : commands.getStack();
-    long period =
-        Math.max(MIN_CHECK_PERIOD_NANOS, Math.min(MAX_CHECK_PERIOD_NANOS, timeoutNanos / 4));
+    lastCheck = System.nanoTime();
     check =
-        ctx.executor().scheduleAtFixedRate(() -> check(ctx), period, period, TimeUnit.NANOSECONDS);
+        ctx.executor()
+            .scheduleAtFixedRate(() -> check(ctx), periodNanos, periodNanos, TimeUnit.NANOSECONDS);
     super.channelActive(ctx);
   }
 
@@ -117,6 +123,14 @@ public final class UnansweredCommandWatch extends ChannelDuplexHandler {
 
   @SuppressWarnings("FutureReturnValueIgnored") // closing fails only on a closed channel
   private void check(ChannelHandlerContext ctx) {
+    long now = System.nanoTime();
+    boolean late = now - lastCheck > 2 * periodNanos;
+    lastCheck = now;
+    if (late) {
+      // The event loop was held up (a blocking callback, a long pause): replies may be waiting
+      // unread in the socket behind this task. Judge on the next check, after the loop has read.
+      return;
+    }
     if (!waiting) {
       return;
     }
@@ -124,7 +138,7 @@ public final class UnansweredCommandWatch extends ChannelDuplexHandler {
       waiting = false;
       return;
     }
-    long silent = System.nanoTime() - waitingSince;
+    long silent = now - waitingSince;
     if (silent >= timeoutNanos) {
       stopChecking();
       Queue<?> queue = awaitingReply;

@@ -13,7 +13,10 @@ import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisException;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -168,6 +171,32 @@ final class RedisConnectorTest {
       // A slow answer, but within the timeout: the watch looks at the connection while it waits.
       proxy.latency(Duration.ofMillis(300));
       assertThat(connection.sync().ping()).isEqualTo("PONG");
+      assertThat(proxy.acceptedConnections()).isEqualTo(accepted);
+    }
+  }
+
+  @Test
+  void repliesThatKeepComingKeepABusyConnectionOpen(RedisTestServer server) throws Exception {
+    try (FaultProxy proxy = FaultProxy.startFor(server);
+        RedisConnector connector =
+            connectorVia(proxy, server, Duration.ofSeconds(1), Duration.ofSeconds(1));
+        RedisConnection<String, String> connection = answeringConnection(connector)) {
+      long accepted = proxy.acceptedConnections();
+      proxy.latency(Duration.ofMillis(50));
+
+      // For three times the timeout, some command always waits for its reply; replies keep coming.
+      List<CompletableFuture<String>> pings = new ArrayList<>();
+      long end = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+      while (System.nanoTime() - end < 0) {
+        if (pings.size() >= 20) {
+          pings.get(pings.size() - 20).get(5, TimeUnit.SECONDS); // 20 in flight at most
+        }
+        pings.add(connection.async().ping().toCompletableFuture());
+      }
+
+      for (CompletableFuture<String> ping : pings) {
+        assertThat(ping.get(5, TimeUnit.SECONDS)).isEqualTo("PONG");
+      }
       assertThat(proxy.acceptedConnections()).isEqualTo(accepted);
     }
   }
