@@ -60,6 +60,9 @@ final class CodecFailuresTest {
 
       assertThat(stats.count("codecFailure.ENCODE")).isEqualTo(4);
       assertThat(log.lines("WARN", "'unencodable'", "cannot encode")).hasSize(2);
+      // The second warning counts the failures it stands for: p2, p3 (not logged) and p4.
+      assertThat(log.lines("WARN", "'unencodable'", "3 such failure(s) since the last warning"))
+          .hasSize(1);
     }
   }
 

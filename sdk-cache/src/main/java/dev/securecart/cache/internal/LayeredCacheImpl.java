@@ -31,6 +31,7 @@ import dev.securecart.cache.Loaded;
 import dev.securecart.cache.StoredEntry;
 import dev.securecart.cache.Weigher;
 import dev.securecart.core.Ticker;
+import dev.securecart.core.internal.LogThrottle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Clock;
@@ -138,10 +139,11 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
 
   /**
    * At most one WARN per this interval about puts and invalidations that did not propagate, one
-   * about values that could not be encoded for L2, and one about values read from L2 that could not
-   * be decoded ({@link #warnDue}).
+   * about values that could not be encoded for L2, one about values read from L2 that could not be
+   * decoded, and one about messages the bus may have lost (each a {@link LogThrottle} on the
+   * cache's ticker).
    */
-  private static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+  private static final Duration WARN_INTERVAL = Duration.ofSeconds(10);
 
   /**
    * After how many origin deadlines a call that still runs is presumed hung, and the next flight of
@@ -229,10 +231,10 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
 
   private final L2Health l2;
   private final InvalidationBus.@Nullable Subscription subscription;
-  private final AtomicLong lastDecodeWarn = new AtomicLong(Long.MIN_VALUE);
-  private final AtomicLong lastPropagationWarn = new AtomicLong(Long.MIN_VALUE);
-  private final AtomicLong lastLostWarn = new AtomicLong(Long.MIN_VALUE);
-  private final AtomicLong lastEncodeWarn = new AtomicLong(Long.MIN_VALUE);
+  private final LogThrottle decodeWarnings = new LogThrottle(WARN_INTERVAL);
+  private final LogThrottle propagationWarnings = new LogThrottle(WARN_INTERVAL);
+  private final LogThrottle lostMessageWarnings = new LogThrottle(WARN_INTERVAL);
+  private final LogThrottle encodeWarnings = new LogThrottle(WARN_INTERVAL);
 
   /**
    * Creates the cache; use {@link LayeredCache#builder} instead.
@@ -1319,7 +1321,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
    * Counts and reports a put or an invalidation that L2 or the bus did not take: the other nodes
    * may serve their copies until those expire. A put does not throw (it must not fail a request
    * while Redis is down), so this is the only trace it leaves; WARN at most once per {@link
-   * #WARN_INTERVAL_NANOS}, so an outage does not flood the log.
+   * #WARN_INTERVAL}, so an outage does not flood the log.
    */
   private void notPropagated(
       InvalidationKind kind,
@@ -1330,31 +1332,22 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
       return;
     }
     stats.recordInvalidationFailed(kind);
-    boolean warn = warnDue(lastPropagationWarn);
+    long failures = propagationWarnings.record(ticker.read());
     Throwable cause = unwrap(l2Error != null ? l2Error : requireNonNull(busError, "busError"));
     String failedParts = l2Error == null ? "the bus" : busError == null ? "L2" : "L2 and the bus";
-    if (warn) {
+    if (failures > 0) {
       logger.warn(
           "Cache '{}': a {} did not reach {} ({}); other nodes may serve their copies until they"
-              + " expire (counted as securecart.cache.invalidations, direction=failed)",
+              + " expire ({} such failure(s) since the last warning; counted as"
+              + " securecart.cache.invalidations, direction=failed)",
           name,
           what,
           failedParts,
-          cause.toString());
+          cause.toString(),
+          failures);
     } else {
       logger.debug("Cache '{}': a {} did not reach {}", name, what, failedParts, cause);
     }
-  }
-
-  /**
-   * Whether a WARN of the kind whose last one {@code last} holds is due (none for {@link
-   * #WARN_INTERVAL_NANOS}); if so, this caller is the one to log it.
-   */
-  private boolean warnDue(AtomicLong last) {
-    long now = ticker.read();
-    long previous = last.get();
-    return (previous == Long.MIN_VALUE || now - previous >= WARN_INTERVAL_NANOS)
-        && last.compareAndSet(previous, now);
   }
 
   private CompletableFuture<Void> publish(InvalidationKind kind, String target) {
@@ -1525,12 +1518,15 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
       stats.recordBusReconnect();
       // Rate-limited: a bus also calls this for every message it cannot read, which during a
       // rolling deploy that changes the format may be every invalidation.
-      if (warnDue(lastLostWarn)) {
+      long drops = lostMessageWarnings.record(ticker.read());
+      if (drops > 0) {
         logger.warn(
             "Cache '{}': the invalidation bus may have lost messages (it reconnected, or got one it"
-                + " could not read); dropped {} L1 entries (reported at most once every 10 s)",
+                + " could not read); dropped {} L1 entries ({} drop(s) since the last warning,"
+                + " reported at most once every 10 s)",
             name,
-            dropped);
+            dropped,
+            drops);
       }
     }
   }
@@ -1584,7 +1580,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
             CodecOperation.DECODE,
             "decode a value read from L2",
             "loading from the origin instead",
-            lastDecodeWarn,
+            decodeWarnings,
             e);
         return null;
       }
@@ -1622,7 +1618,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
           CodecOperation.ENCODE,
           "encode a value for L2",
           "the other nodes load it from the origin themselves",
-          lastEncodeWarn,
+          encodeWarnings,
           e);
       return null;
     }
@@ -1638,35 +1634,37 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   }
 
   /**
-   * What the codec threw, as this cache's {@link CodecException}: a codec does not know the cache
-   * it serves, so its own names none. The message keeps the codec's (which never holds the value,
-   * by {@link CodecException}'s contract) but only the type of anything else a codec throws.
-   */
-  /**
-   * Counts a codec failure each time and warns about it at most once per {@link
-   * #WARN_INTERVAL_NANOS} per operation: every value of a type the codec cannot handle fails alike,
-   * on every load or read of it. Never with the cause's stack: the codec's own exception may quote
-   * the value or the bytes.
+   * Counts a codec failure each time and warns about it at most once per {@link #WARN_INTERVAL} per
+   * operation: every value of a type the codec cannot handle fails alike, on every load or read of
+   * it. Never with the cause's stack: the codec's own exception may quote the value or the bytes.
    */
   private void codecFailed(
       CodecOperation operation,
       String what,
       String consequence,
-      AtomicLong lastWarn,
+      LogThrottle warnings,
       RuntimeException e) {
     stats.recordCodecFailure(operation);
     String failure = codecFailure(what, e).toString();
-    if (warnDue(lastWarn)) {
+    long failures = warnings.record(ticker.read());
+    if (failures > 0) {
       logger.warn(
-          "{}; {} (counted as securecart.cache.codec.failures, operation={})",
+          "{}; {} ({} such failure(s) since the last warning; counted as"
+              + " securecart.cache.codec.failures, operation={})",
           failure,
           consequence,
+          failures,
           operation.name().toLowerCase(Locale.ROOT));
     } else {
       logger.debug("{}", failure);
     }
   }
 
+  /**
+   * What the codec threw, as this cache's {@link CodecException}: a codec does not know the cache
+   * it serves, so its own names none. The message keeps the codec's (which never holds the value,
+   * by {@link CodecException}'s contract) but only the type of anything else a codec throws.
+   */
   private CodecException codecFailure(String what, RuntimeException e) {
     String why = e instanceof CodecException ? e.getMessage() : e.getClass().getName();
     return new CodecException(name, "cache '" + name + "' cannot " + what + " (" + why + ")", e);

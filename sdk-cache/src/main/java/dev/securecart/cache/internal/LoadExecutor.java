@@ -1,17 +1,13 @@
 package dev.securecart.cache.internal;
 
+import dev.securecart.core.internal.CachedThreads;
 import java.util.concurrent.Executor;
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Where loads run for caches built without an executor: a thread per load running at the moment,
- * idle ones reused and ended after {@link #KEEP_ALIVE_SECONDS} (the pool OkHttp's dispatcher runs
- * its calls on), daemon threads named {@code securecart-cache-load-N}, shared by all such caches in
- * the JVM.
+ * Where loads run for caches built without an executor: {@link CachedThreads}, daemon threads named
+ * {@code securecart-cache-load-N}, shared by all such caches in the JVM.
  *
  * <p>Not the common pool, where loaders block: on 3 or 4 cores it has 2 or 3 workers, so that many
  * slow loads would hold up every miss in the JVM, and on 2 cores JDK 17's {@code CompletableFuture}
@@ -24,8 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class LoadExecutor {
 
-  /** How long an idle thread waits for another load before it ends. */
-  static final long KEEP_ALIVE_SECONDS = 60;
+  private static final String PREFIX = "securecart-cache-load-";
 
   private LoadExecutor() {}
 
@@ -34,33 +29,14 @@ public final class LoadExecutor {
     return Shared.VIEW;
   }
 
-  /**
-   * Creates the load threads. A thread is created by whichever thread submits when none is idle,
-   * often a request's: it inherits none of that thread's thread locals (a request's logging context
-   * would label other loads), and takes this library's class loader as context class loader rather
-   * than whatever that thread had.
-   */
+  /** Creates the load threads (see {@link CachedThreads#threadFactory}). */
   static ThreadFactory threadFactory() {
-    AtomicInteger count = new AtomicInteger();
-    return task -> {
-      Thread thread =
-          new Thread(null, task, "securecart-cache-load-" + count.incrementAndGet(), 0, false);
-      thread.setContextClassLoader(LoadExecutor.class.getClassLoader());
-      thread.setDaemon(true);
-      return thread;
-    };
+    return CachedThreads.threadFactory(PREFIX);
   }
 
   /** Class initialisation creates the one pool. */
   private static final class Shared {
-    static final ThreadPoolExecutor EXECUTOR =
-        new ThreadPoolExecutor(
-            0,
-            Integer.MAX_VALUE,
-            KEEP_ALIVE_SECONDS,
-            TimeUnit.SECONDS,
-            new SynchronousQueue<>(),
-            threadFactory());
+    static final ExecutorService EXECUTOR = CachedThreads.pool(PREFIX);
 
     /** What callers get: the pool itself could be cast and shut down for every cache. */
     static final Executor VIEW = command -> EXECUTOR.execute(command);

@@ -8,10 +8,10 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import dev.securecart.core.Ticker;
 import dev.securecart.core.idempotency.internal.IdempotencySettings;
+import dev.securecart.core.internal.LogThrottle;
 import java.time.Duration;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -52,7 +52,6 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
   public static final long DEFAULT_MAXIMUM_SIZE = 100_000;
 
   private static final Logger logger = LoggerFactory.getLogger(LocalIdempotencyStore.class);
-  private static final long WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
   /** The owner of a released key that must stay: a random token, so no caller ever holds it. */
   private static final LeaseToken NO_OWNER = LeaseToken.random();
@@ -69,8 +68,9 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
   // Every live completed entry has its mark here; marks of entries gone since are skipped.
   private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
   private final AtomicLong evictions = new AtomicLong();
-  private final AtomicLong evictionsWarnedOf = new AtomicLong();
-  private final AtomicLong lastWarningAt;
+
+  /** Evictions, warned of at most once a minute: a flood of new keys must not flood the log. */
+  private final LogThrottle evictionWarnings = new LogThrottle(Duration.ofMinutes(1));
 
   private LocalIdempotencyStore(Builder builder) {
     this.lease = builder.lease;
@@ -84,7 +84,6 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
         // No maximumSize: Caffeine would evict by frequency, and a new in-progress key is the
         // likeliest victim. The bound is begin's own check instead.
         Caffeine.newBuilder().ticker(time::read).expireAfter(new EntryExpiry()).build();
-    this.lastWarningAt = new AtomicLong(time.read() - WARNING_INTERVAL_NANOS);
   }
 
   /**
@@ -226,16 +225,15 @@ public final class LocalIdempotencyStore implements IdempotencyStore {
     return false;
   }
 
-  /** Logs at most once a minute, so that a flood of new keys cannot flood the log too. */
   private void warnOfEviction(long total, long now) {
-    long last = lastWarningAt.get();
-    if (now - last >= WARNING_INTERVAL_NANOS && lastWarningAt.compareAndSet(last, now)) {
+    long since = evictionWarnings.record(now);
+    if (since > 0) {
       logger.warn(
           "In-process idempotency store full ({} keys): forgot {} completed entries before their"
               + " retention ended to make room for new keys ({} in all); a retry of one of them"
               + " runs again. Raise maximumSize or shorten the retention.",
           maximumSize,
-          total - evictionsWarnedOf.getAndSet(total),
+          since,
           total);
     }
   }

@@ -6,7 +6,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Lets a repeated warning through at most once per interval, with the number of events since the
  * last one it let through: a failure that repeats with every request must not flood the log, nor go
- * uncounted. Thread-safe; times are {@link System#nanoTime()} readings.
+ * uncounted. Thread-safe; times are nanosecond readings of one clock ({@link System#nanoTime()}, or
+ * a ticker that tests can drive).
  */
 public final class LogThrottle {
 

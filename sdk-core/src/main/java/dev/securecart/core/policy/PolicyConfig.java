@@ -18,8 +18,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>By default: retries configured but nothing marked retryable, a circuit breaker with {@link
  * CircuitBreakerConfig#ofDefaults()}, no bulkhead, no timeout, the system ticker and UTC clock,
- * {@link java.util.concurrent.ThreadLocalRandom} for jitter and Failsafe's shared scheduler for
- * asynchronous calls.
+ * {@link java.util.concurrent.ThreadLocalRandom} for jitter and the SDK's own pool of daemon
+ * threads ({@code securecart-policy-N}) for asynchronous attempts.
  *
  * <p>Immutable and thread-safe: a value to share, for example as a {@link PolicyRegistry}'s
  * default. Build one with {@link #builder()}; change a copy with {@link #newBuilder()}.
@@ -339,8 +339,9 @@ public final class PolicyConfig {
 
     /**
      * Sets the executor that runs asynchronous attempts and schedules their retries (and an
-     * asynchronous bulkhead wait). The overall timeout's timer is not on it: Failsafe always uses
-     * its own shared scheduler for that. The policy does not own it and never shuts it down.
+     * asynchronous bulkhead wait); by default the SDK's own pool of daemon threads, not the common
+     * pool. The overall timeout's timer is not on it: Failsafe always uses its own shared scheduler
+     * for that. The policy does not own it and never shuts it down.
      *
      * @param scheduler the scheduler
      * @return this builder

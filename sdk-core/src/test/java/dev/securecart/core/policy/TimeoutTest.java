@@ -1,12 +1,17 @@
 package dev.securecart.core.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.securecart.core.policy.BothWays.Fixture;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -152,5 +157,52 @@ final class TimeoutTest {
         BothWays.await(BothWays.Mode.ASYNC, policy.<String>getAsync(() -> never)).failed();
 
     assertThat(failure).isInstanceOf(PolicyTimeoutException.class);
+  }
+
+  /**
+   * Failsafe fires every timeout on its shared pool (the common pool, or on 2 cores a pool of 2
+   * threads of its own), where it also runs the asynchronous attempts of executors without a
+   * scheduler: attempts that block there must not hold up the timeouts of other calls.
+   */
+  @Test
+  void attemptsBlockedElsewhereDoNotHoldUpATimeout() throws Exception {
+    ResiliencePolicy blocking =
+        ResiliencePolicy.of("blocking", PolicyConfig.builder().noCircuitBreaker().build());
+    ResiliencePolicy timed =
+        ResiliencePolicy.of(
+            "timed", PolicyConfig.builder().noCircuitBreaker().timeout(TIMEOUT).build());
+    CountDownLatch release = new CountDownLatch(1);
+    // Enough to hold every thread of Failsafe's shared pool, and one more.
+    int poolSize = Math.max(2, ForkJoinPool.getCommonPoolParallelism());
+    int blockers = poolSize + 1;
+    CountDownLatch blocked = new CountDownLatch(poolSize);
+    List<CompletableFuture<String>> held = new ArrayList<>();
+    try {
+      for (int i = 0; i < blockers; i++) {
+        held.add(
+            blocking.getAsync(
+                () -> {
+                  blocked.countDown();
+                  release.await(BothWays.WAIT_SECONDS, TimeUnit.SECONDS);
+                  return CompletableFuture.completedFuture("released");
+                }));
+      }
+      assertThat(blocked.await(BothWays.WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+
+      CompletableFuture<String> stalled = timed.getAsync(CompletableFuture::new);
+      assertThatThrownBy(() -> stalled.get(2, TimeUnit.SECONDS))
+          .as("timed out within 2 s")
+          .hasCauseInstanceOf(PolicyTimeoutException.class);
+
+      CountDownLatch never = new CountDownLatch(1);
+      assertThatThrownBy(() -> timed.get(() -> never.await(1, TimeUnit.SECONDS)))
+          .as("a synchronous call that outlived its timeout, not its late success")
+          .isInstanceOf(PolicyTimeoutException.class);
+    } finally {
+      release.countDown();
+    }
+    for (CompletableFuture<String> call : held) {
+      assertThat(call.get(BothWays.WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("released");
+    }
   }
 }

@@ -192,7 +192,7 @@ public final class ResiliencePolicyImpl implements ResiliencePolicy {
         config
             .scheduler()
             .map(scheduler -> failsafe.with(Scheduler.of(scheduler)))
-            .orElse(failsafe);
+            .orElseGet(() -> failsafe.with(AttemptScheduler.shared()));
 
     if (timeout == null && bulkhead == null) {
       this.replayExecutor = replayOf(policies, true);
