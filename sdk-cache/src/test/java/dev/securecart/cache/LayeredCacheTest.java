@@ -592,6 +592,30 @@ final class LayeredCacheTest {
     assertThat(cache.lookup("p1").status()).isEqualTo(CacheStatus.FRESH);
   }
 
+  /**
+   * A read that found its entry before a bus reconnect, and waits for the origin in the entry's
+   * stale-if-error window, is not handed that entry when the origin fails after the reconnect: it
+   * may have been invalidated while the bus was away.
+   */
+  @Test
+  void aReadWaitingAcrossABusReconnectIsNotServedTheDroppedEntryAsStaleIfError() throws Exception {
+    dev.securecart.cache.internal.LocalInvalidationBus bus =
+        new dev.securecart.cache.internal.LocalInvalidationBus();
+    LayeredCache<String, String> cache = builder(policy().build()).invalidationBus(bus).build();
+    cache.get("p1");
+    clock.advance(FRESH.plus(SWR).plus(Duration.ofMillis(1))); // in the stale-if-error window
+    origin.failure = new IllegalStateException("database down");
+    origin.hold();
+    CompletableFuture<CacheResult<String>> read = cache.lookupAsync("p1");
+    origin.awaitEntered();
+
+    bus.simulateReconnect();
+    origin.open();
+
+    assertThatThrownBy(() -> read.get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(CacheLoadException.class);
+  }
+
   @Test
   void theL1IsBoundedBySize() {
     LayeredCache<String, String> cache = builder(policy().maximumSize(10).build()).build();

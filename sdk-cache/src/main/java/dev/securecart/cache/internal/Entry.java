@@ -6,9 +6,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * One L1 entry: immutable. Deadlines are readings of the cache's ticker; {@code wallWrittenAt} is
  * the wall-clock time of the origin load, used to compare with L2 copies and to write them; {@code
- * floor} is the cache's drop floor when the entry was made: a drop of the whole L1 (a bus
- * reconnect, {@code invalidateAll}) raises the cache's floor, and an entry below it is no longer
- * served.
+ * floor} is the sequence its content is valid as of (the start of the load or L2 read that made
+ * it): a drop of the whole L1 (a bus reconnect, {@code invalidateAll}) raises the cache's floor,
+ * and an entry below it is no longer served.
  */
 final class Entry<V> {
   // A fresh hit reads the header (the cast), value, freshUntil and floor. HotSpot puts value in the

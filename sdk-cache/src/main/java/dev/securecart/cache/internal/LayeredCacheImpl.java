@@ -52,6 +52,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
@@ -115,8 +116,9 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
    *
    * BUS RECONNECTS: DROP, NOT REVALIDATE. Redis pub/sub loses what is published while a
    * subscriber is disconnected. When the bus is subscribed again it says so, and this cache then
-   * advances its sequence past every flight in progress (so none of them is cached) and removes
-   * every L1 entry before serving from L1 again. Revalidating each L1 entry against L2 instead would
+   * advances its sequence past every flight in progress and raises its drop floor there, so that no
+   * flight begun before is cached and no L1 entry made before is served, from that moment on any
+   * thread; the entries are freed afterwards (on the executor, one pass at a time). Revalidating each L1 entry against L2 instead would
    * cost one L2 round trip per entry (hundreds of thousands) before the node could serve, would
    * fail when L2 is the thing that was down, and does nothing for a cache without L2; dropping is
    * O(entries) in memory, and L2 refills L1 one key at a time, only for the keys that are read
@@ -228,6 +230,9 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
    * plain volatile field rather than an AtomicLong: every fresh hit reads it.
    */
   private volatile long allFloor;
+
+  /** Whether a removal of dropped entries is scheduled and has not started. */
+  private final AtomicBoolean removalPending = new AtomicBoolean();
 
   private final L2Health l2;
   private final InvalidationBus.@Nullable Subscription subscription;
@@ -426,7 +431,11 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
 
   private CompletableFuture<CacheResult<V>> lookupInternal(
       K key, @Nullable CacheLoader<? super K, V> callLoader) {
-    Entry<V> e = live(l1.getIfPresent(key));
+    Entry<V> e = l1.getIfPresent(key);
+    if (e != null && live(e) == null) {
+      removeIfSame(key, e); // dropped: freed now rather than evicting live entries meanwhile
+      e = null;
+    }
     if (e != null) {
       long seen = hitTicker.read();
       if (seen - e.freshUntil < 0) {
@@ -695,8 +704,9 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     if (stored.get().isFound()) {
       flight.replacesValue = true;
     }
-    Entry<V> copy = fromStored(flight.mapped, stored.get());
-    if (copy == null || (current != null && copy.wallWrittenAt <= current.wallWrittenAt)) {
+    Entry<V> copy = fromStored(flight.mapped, stored.get(), flight.start);
+    Entry<V> mine = live(current); // dropped since the read: no longer what this node has
+    if (copy == null || (mine != null && copy.wallWrittenAt <= mine.wallWrittenAt)) {
       // Undecodable, or nothing newer than what this node already has.
       stats.recordGet(Layer.L2, copy == null ? GetResult.ERROR : GetResult.MISS);
       originOrLease(flight);
@@ -806,7 +816,10 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
                   return;
                 }
                 Optional<StoredEntry> stored = read.entry();
-                Entry<V> copy = stored.isPresent() ? fromStored(flight.mapped, stored.get()) : null;
+                Entry<V> copy =
+                    stored.isPresent()
+                        ? fromStored(flight.mapped, stored.get(), flight.start)
+                        : null;
                 if (copy != null
                     && copy.wallWrittenAt >= wallAtStart(flight)
                     && ticker.read() - copy.freshUntil < 0) {
@@ -989,7 +1002,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
       fail(flight, cause);
       return;
     }
-    Entry<V> entry = newEntry(flight.mapped, loaded, durationNanos);
+    Entry<V> entry = newEntry(flight.mapped, loaded, durationNanos, flight.originStart);
     boolean cacheable = loaded.isFound() || negativeNanos > 0;
     boolean installed = cacheable && install(flight, entry, flight.originStart);
     if (!cacheable) {
@@ -1225,10 +1238,17 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     Loaded<V> loaded = Loaded.of(value, tags);
     String mapped = mapKey(key);
     applyKeyInvalidation(mapped);
-    Entry<V> entry = newEntry(mapped, loaded, 0);
+    Entry<V> entry = newEntry(mapped, loaded, 0, sequence.get());
     l1Map.compute(
         key,
         (k, old) -> {
+          if (live(entry) == null) {
+            // A drop of the whole L1 came after this put began: it goes with the rest.
+            if (old != null) {
+              indexRemove(k, old);
+            }
+            return null;
+          }
           indexAdd(k, entry);
           indexRemoveExtra(k, old, entry);
           return entry;
@@ -1420,7 +1440,9 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     long dropped = l1.estimatedSize();
     if (removeHere) {
       removeBelowFloor();
-    } else {
+    } else if (removalPending.compareAndSet(false, true)) {
+      // One pass at a time is enough: it judges each entry by the floor when it gets to it. During
+      // a rolling deploy that changes the format, every message may be a drop.
       runOn(executor, this::removeBelowFloor);
     }
     return dropped;
@@ -1438,6 +1460,8 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   }
 
   private void removeBelowFloor() {
+    // Cleared before the snapshot: a drop after this point schedules a pass that sees its entries.
+    removalPending.set(false);
     // An install registers its key in keysByMapped before it reads allFloor; one that read the old
     // floor is found here (and removed once its compute ends), though not yet in l1Map.
     Set<K> keys = new HashSet<>(l1Map.keySet());
@@ -1542,14 +1566,18 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     return mapped;
   }
 
-  private Entry<V> newEntry(String mapped, Loaded<V> loaded, long loadNanos) {
+  /**
+   * A new entry whose content is valid as of sequence {@code since}: a drop of the whole L1 that
+   * raises the floor above it hides the entry, exactly when an install check would refuse it.
+   */
+  private Entry<V> newEntry(String mapped, Loaded<V> loaded, long loadNanos, long since) {
     long now = ticker.read();
     long wall = clock.millis();
     V value = loaded.value().orElse(null);
     if (value == null) {
       long until = now + negativeNanos;
       return new Entry<>(
-          null, loaded.tags(), mapped, now, until, until, until, wall, loadNanos, allFloor);
+          null, loaded.tags(), mapped, now, until, until, until, wall, loadNanos, since);
     }
     long fresh =
         jitter > 0 ? (long) (freshNanos * (1.0 - jitter * random.getAsDouble())) : freshNanos;
@@ -1566,10 +1594,11 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
         expiresAt,
         wall,
         loadNanos,
-        allFloor);
+        since);
   }
 
-  private @Nullable Entry<V> fromStored(String mapped, StoredEntry stored) {
+  /** An L2 copy as an entry valid as of sequence {@code since} (see {@link #newEntry}). */
+  private @Nullable Entry<V> fromStored(String mapped, StoredEntry stored, long since) {
     V value = null;
     if (stored.isFound()) {
       Codec<V> valueCodec = requireNonNull(codec, "codec");
@@ -1600,7 +1629,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
         now + millisToNanos(stored.expiresAtMillis() - wall),
         stored.writtenAtMillis(),
         stored.loadNanos(),
-        allFloor);
+        since);
   }
 
   private @Nullable StoredEntry toStored(Entry<V> entry, long stamp) {
