@@ -194,13 +194,15 @@ final class BulkheadTest {
 
       assertThat(attempts).as("attempts started after the deadline").hasValue(0);
       assertThat(waited).isLessThan(Duration.ofMillis(700));
+      // The occupant outlived the deadline too, and also ends with the timeout once the timer
+      // frees it. (Freed here instead, right after the waiter's deadline, it raced its own
+      // deadline, a millisecond or so earlier, and won when that timer ran late: a CI failure.)
+      assertThatThrownBy(() -> occupant.get(BothWays.WAIT_SECONDS, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(PolicyTimeoutException.class);
     } finally {
       release.countDown();
       timer.shutdownNow();
     }
-    // The occupant outlived the deadline too, and also ends with the timeout.
-    assertThatThrownBy(() -> occupant.get(BothWays.WAIT_SECONDS, TimeUnit.SECONDS))
-        .hasCauseInstanceOf(PolicyTimeoutException.class);
     assertThat(policy.get(() -> "free again")).isEqualTo("free again");
   }
 }
