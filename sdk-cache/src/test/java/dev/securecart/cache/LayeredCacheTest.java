@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.securecart.cache.internal.LayeredCacheImpl;
+import dev.securecart.cache.internal.LocalInvalidationBus;
 import dev.securecart.core.testing.FakeClock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -541,8 +542,7 @@ final class LayeredCacheTest {
 
   @Test
   void aBusReconnectDropsEveryL1EntryAndEveryLoadInFlight() throws Exception {
-    dev.securecart.cache.internal.LocalInvalidationBus bus =
-        new dev.securecart.cache.internal.LocalInvalidationBus();
+    LocalInvalidationBus bus = new LocalInvalidationBus();
     LayeredCache<String, String> cache = builder(policy().build()).invalidationBus(bus).build();
     cache.get("p1");
     cache.get("p2");
@@ -565,8 +565,7 @@ final class LayeredCacheTest {
   @Test
   void noEntryIsServedAfterABusReconnectWhileTheDroppedEntriesAreStillBeingFreed() {
     Deque<Runnable> queued = new ConcurrentLinkedDeque<>();
-    dev.securecart.cache.internal.LocalInvalidationBus bus =
-        new dev.securecart.cache.internal.LocalInvalidationBus();
+    LocalInvalidationBus bus = new LocalInvalidationBus();
     LayeredCache<String, String> cache =
         builder(policy().build()).invalidationBus(bus).executor(queued::add).build();
     cache.put("p1", "old");
@@ -599,8 +598,7 @@ final class LayeredCacheTest {
    */
   @Test
   void aReadWaitingAcrossABusReconnectIsNotServedTheDroppedEntryAsStaleIfError() throws Exception {
-    dev.securecart.cache.internal.LocalInvalidationBus bus =
-        new dev.securecart.cache.internal.LocalInvalidationBus();
+    LocalInvalidationBus bus = new LocalInvalidationBus();
     LayeredCache<String, String> cache = builder(policy().build()).invalidationBus(bus).build();
     cache.get("p1");
     clock.advance(FRESH.plus(SWR).plus(Duration.ofMillis(1))); // in the stale-if-error window

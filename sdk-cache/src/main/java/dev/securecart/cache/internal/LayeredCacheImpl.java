@@ -156,6 +156,18 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   /** How long a synchronous invalidate waits for L2 and the bus. */
   private static final long INVALIDATION_WAIT_SECONDS = 10;
 
+  /** Raises {@link #allFloor} by compare-and-set. */
+  private static final VarHandle ALL_FLOOR;
+
+  static {
+    try {
+      ALL_FLOOR =
+          MethodHandles.lookup().findVarHandle(LayeredCacheImpl.class, "allFloor", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final String name;
   private final CachePolicy policy;
   private final AsyncCacheLoader<? super K, V> loader;
@@ -209,17 +221,6 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
 
   private final ConcurrentHashMap<String, K> keysByMapped = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Set<K>> keysByTag = new ConcurrentHashMap<>();
-  private static final VarHandle ALL_FLOOR;
-
-  static {
-    try {
-      ALL_FLOOR =
-          MethodHandles.lookup().findVarHandle(LayeredCacheImpl.class, "allFloor", long.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
   private final AtomicLong sequence = new AtomicLong();
   private final ConcurrentHashMap<String, Long> keyRecords = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Long> tagRecords = new ConcurrentHashMap<>();
@@ -540,7 +541,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
   }
 
   private @Nullable Entry<V> usable(@Nullable Entry<V> e, long now) {
-    return e != null && e.value != null && now - e.expiresAt < 0 && e.floor >= allFloor ? e : null;
+    return e != null && e.value != null && now - e.expiresAt < 0 ? live(e) : null;
   }
 
   /** {@code e}, or null when a drop of the whole L1 came after it was made. */
