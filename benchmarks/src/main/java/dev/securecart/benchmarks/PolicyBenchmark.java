@@ -27,8 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *     -rf json -rff jmh-result-policy.json
  * </pre>
  *
- * <p>About 8 minutes. Quote ratios within the run: SECURECART_EXECUTOR / FAILSAFE for the layer's
- * overhead, SECURECART / RESILIENCE4J for the gap to the fastest peer.
+ * <p>About 11 minutes. Quote ratios within the run: SECURECART_EXECUTOR / FAILSAFE for the layer's
+ * overhead, SECURECART / RESILIENCE4J for the gap to the fastest peer, SECURECART_TIMEOUT /
+ * FAILSAFE_TIMEOUT for the SDK's own timer against Failsafe's.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -38,7 +39,15 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(3)
 public class PolicyBenchmark {
 
-  @Param({"SECURECART", "SECURECART_EXECUTOR", "SECURECART_METERED", "FAILSAFE", "RESILIENCE4J"})
+  @Param({
+    "SECURECART",
+    "SECURECART_EXECUTOR",
+    "SECURECART_METERED",
+    "SECURECART_TIMEOUT",
+    "FAILSAFE",
+    "FAILSAFE_TIMEOUT",
+    "RESILIENCE4J"
+  })
   PolicyType policyType;
 
   private PolicyType.Guarded guarded;

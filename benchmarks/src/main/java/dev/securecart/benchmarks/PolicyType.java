@@ -4,11 +4,13 @@ import dev.failsafe.CircuitBreaker;
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeExecutor;
 import dev.failsafe.RetryPolicy;
+import dev.failsafe.Timeout;
 import dev.securecart.core.policy.CircuitBreakerConfig;
 import dev.securecart.core.policy.PolicyConfig;
 import dev.securecart.core.policy.PolicyMetrics;
 import dev.securecart.core.policy.ResiliencePolicy;
 import dev.securecart.core.policy.RetryConfig;
+import dev.securecart.core.policy.TimeoutConfig;
 import dev.securecart.core.policy.internal.ResiliencePolicyImpl;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
 import io.github.resilience4j.core.IntervalFunction;
@@ -23,9 +25,9 @@ import java.util.function.Supplier;
  * alike and built once, behind {@link Guarded}, the smallest interface they share (Caffeine's
  * {@code CacheType} and {@code BasicCache}). The same rules everywhere: at most 3 attempts, only
  * {@link IOException} retried, exponential backoff from 100 ms to 5 s with jitter; a count-based
- * breaker that opens at 10 failures of the last 20 calls for 30 s, then 3 trial calls. No timeout,
- * no bulkhead. The protected call returns a constant, so what is measured is the policies' own
- * cost.
+ * breaker that opens at 10 failures of the last 20 calls for 30 s, then 3 trial calls. No timeout
+ * (but in the two {@code _TIMEOUT} arms), no bulkhead. The protected call returns a constant, so
+ * what is measured is the policies' own cost.
  */
 public enum PolicyType {
 
@@ -73,20 +75,33 @@ public enum PolicyType {
   FAILSAFE {
     @Override
     Guarded create() {
-      RetryPolicy<Object> retry =
-          RetryPolicy.builder()
-              .handle(IOException.class)
-              .withMaxAttempts(MAX_ATTEMPTS)
-              .withBackoff(BASE_DELAY, MAX_DELAY)
-              .withJitter(0.5)
-              .build();
-      CircuitBreaker<Object> breaker =
-          CircuitBreaker.builder()
-              .withFailureThreshold(FAILURES, CALLS)
-              .withDelay(OPEN_DELAY)
-              .withSuccessThreshold(2, TRIAL_CALLS)
-              .build();
-      FailsafeExecutor<Object> executor = Failsafe.with(retry, breaker);
+      FailsafeExecutor<Object> executor = Failsafe.with(retry(), breaker());
+      dev.failsafe.function.CheckedSupplier<Object> call = () -> RESULT;
+      return () -> executor.get(call);
+    }
+  },
+
+  /**
+   * As {@link #SECURECART}, plus an overall timeout of {@link #TIMEOUT} that never expires: every
+   * call sets a deadline on the SDK's timer and clears it.
+   */
+  SECURECART_TIMEOUT {
+    @Override
+    Guarded create() {
+      ResiliencePolicy policy =
+          ResiliencePolicy.of(
+              "benchmark",
+              securecartConfig().newBuilder().timeout(TimeoutConfig.of(TIMEOUT)).build());
+      dev.securecart.core.policy.CheckedSupplier<Object> call = () -> RESULT;
+      return () -> policy.get(call);
+    }
+  },
+
+  /** As {@link #FAILSAFE}, with Failsafe's own {@code Timeout} of {@link #TIMEOUT} outermost. */
+  FAILSAFE_TIMEOUT {
+    @Override
+    Guarded create() {
+      FailsafeExecutor<Object> executor = Failsafe.with(Timeout.of(TIMEOUT), retry(), breaker());
       dev.failsafe.function.CheckedSupplier<Object> call = () -> RESULT;
       return () -> executor.get(call);
     }
@@ -134,9 +149,27 @@ public enum PolicyType {
   static final int CALLS = 20;
   static final Duration OPEN_DELAY = Duration.ofSeconds(30);
   static final int TRIAL_CALLS = 3;
+  static final Duration TIMEOUT = Duration.ofSeconds(5);
 
   /** Builds this implementation, configured as the class comment says. */
   abstract Guarded create();
+
+  static RetryPolicy<Object> retry() {
+    return RetryPolicy.builder()
+        .handle(IOException.class)
+        .withMaxAttempts(MAX_ATTEMPTS)
+        .withBackoff(BASE_DELAY, MAX_DELAY)
+        .withJitter(0.5)
+        .build();
+  }
+
+  static CircuitBreaker<Object> breaker() {
+    return CircuitBreaker.builder()
+        .withFailureThreshold(FAILURES, CALLS)
+        .withDelay(OPEN_DELAY)
+        .withSuccessThreshold(2, TRIAL_CALLS)
+        .build();
+  }
 
   static PolicyConfig securecartConfig() {
     return PolicyConfig.builder()

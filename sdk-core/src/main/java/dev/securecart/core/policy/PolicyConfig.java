@@ -141,10 +141,12 @@ public final class PolicyConfig {
 
   /**
    * Returns the executor that runs asynchronous attempts and waits out their backoff, or empty for
-   * Failsafe's shared one: a single delay thread that hands tasks to the common fork-join pool, or,
-   * where the common pool's parallelism is 1 (by default on a host with 2 CPUs or fewer), to a
-   * fork-join pool of 2 threads of Failsafe's own. The {@linkplain #timeout() overall timeout}'s
-   * timer always runs on Failsafe's shared one, whatever is set here.
+   * the SDK's own: Failsafe's delay thread in front of a pool of daemon threads named {@code
+   * securecart-policy-N}, a thread per attempt running at the moment. Not Failsafe's default, the
+   * common fork-join pool (on 2 CPUs, 2 threads of Failsafe's own), where code that blocks anywhere
+   * in the JVM would hold up the attempts. The {@linkplain #timeout() overall timeout} never runs
+   * here: the SDK's own timer thread waits out its deadline and the SDK's pool fires it, whatever
+   * is set here, so what the caller chained on a timed-out asynchronous call runs there.
    *
    * @return the scheduler
    */
@@ -340,8 +342,8 @@ public final class PolicyConfig {
     /**
      * Sets the executor that runs asynchronous attempts and schedules their retries (and an
      * asynchronous bulkhead wait); by default the SDK's own pool of daemon threads, not the common
-     * pool. The overall timeout's timer is not on it: Failsafe always uses its own shared scheduler
-     * for that. The policy does not own it and never shuts it down.
+     * pool. The overall timeout is not on it: the SDK's own timer thread always fires it (see
+     * {@link PolicyConfig#scheduler()}). The policy does not own it and never shuts it down.
      *
      * @param scheduler the scheduler
      * @return this builder

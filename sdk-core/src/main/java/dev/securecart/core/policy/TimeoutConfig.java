@@ -14,6 +14,9 @@ import java.time.Duration;
  */
 public final class TimeoutConfig {
 
+  /** The longest timeout: {@code Long.MAX_VALUE} nanoseconds, about 292 years. */
+  public static final Duration LONGEST = Duration.ofNanos(Long.MAX_VALUE);
+
   private final Duration timeout;
   private final boolean interruptOnTimeout;
 
@@ -28,7 +31,8 @@ public final class TimeoutConfig {
    * @param timeout the deadline, positive
    * @return a new builder
    * @throws NullPointerException if {@code timeout} is null
-   * @throws IllegalArgumentException if {@code timeout} is not positive
+   * @throws IllegalArgumentException if {@code timeout} is not positive, or longer than {@link
+   *     #LONGEST}
    */
   public static Builder builder(Duration timeout) {
     return new Builder(timeout);
@@ -40,7 +44,8 @@ public final class TimeoutConfig {
    * @param timeout the deadline, positive
    * @return the config
    * @throws NullPointerException if {@code timeout} is null
-   * @throws IllegalArgumentException if {@code timeout} is not positive
+   * @throws IllegalArgumentException if {@code timeout} is not positive, or longer than {@link
+   *     #LONGEST}
    */
   public static TimeoutConfig of(Duration timeout) {
     return builder(timeout).build();
@@ -86,7 +91,18 @@ public final class TimeoutConfig {
     private boolean interruptOnTimeout;
 
     private Builder(Duration timeout) {
-      this.timeout = Preconditions.requirePositive(timeout, "timeout");
+      this.timeout = requireTimeout(timeout);
+    }
+
+    private static Duration requireTimeout(Duration timeout) {
+      Preconditions.requirePositive(timeout, "timeout");
+      // The deadline is counted in nanoseconds on the system ticker, which runs out at 292 years.
+      Preconditions.requireArgument(
+          timeout.compareTo(LONGEST) <= 0,
+          "timeout must be at most %s, but was %s",
+          LONGEST,
+          timeout);
+      return timeout;
     }
 
     /**
@@ -95,10 +111,11 @@ public final class TimeoutConfig {
      * @param timeout positive
      * @return this builder
      * @throws NullPointerException if {@code timeout} is null
-     * @throws IllegalArgumentException if {@code timeout} is not positive
+     * @throws IllegalArgumentException if {@code timeout} is not positive, or longer than {@link
+     *     #LONGEST}
      */
     public Builder timeout(Duration timeout) {
-      this.timeout = Preconditions.requirePositive(timeout, "timeout");
+      this.timeout = requireTimeout(timeout);
       return this;
     }
 

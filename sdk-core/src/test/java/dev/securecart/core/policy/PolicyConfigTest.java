@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
@@ -172,6 +173,10 @@ final class PolicyConfigTest {
         .hasMessage("maxConcurrentCalls must be greater than 0, but was 0");
     assertThatThrownBy(() -> TimeoutConfig.of(Duration.ZERO))
         .hasMessage("timeout must be positive, but was PT0S");
+    assertThatThrownBy(() -> TimeoutConfig.of(ChronoUnit.FOREVER.getDuration()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("timeout must be at most PT2562047H47M16.854775807S, but was PT");
+    assertThat(TimeoutConfig.of(TimeoutConfig.LONGEST).timeout()).isEqualTo(TimeoutConfig.LONGEST);
     assertThatThrownBy(() -> PolicyConfig.builder().ticker(null))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("ticker cannot be null");

@@ -3,15 +3,18 @@ package dev.securecart.core.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.failsafe.Failsafe;
 import dev.securecart.core.policy.BothWays.Fixture;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,6 +54,20 @@ final class TimeoutTest {
           assertThat(fixture.calls()).isEqualTo(1);
         });
     assertThat(Thread.currentThread().isInterrupted()).as("caller's interrupt status").isFalse();
+  }
+
+  @Test
+  void theLongestTimeoutSetsADeadlineAsAnyOther() throws Exception {
+    ResiliencePolicy policy =
+        ResiliencePolicy.of(
+            "patient",
+            PolicyConfig.builder()
+                .noCircuitBreaker()
+                .timeout(TimeoutConfig.of(TimeoutConfig.LONGEST))
+                .build());
+    assertThat(policy.get(() -> "answered")).isEqualTo("answered");
+    assertThat(policy.getAsync(() -> CompletableFuture.completedFuture("answered")).get())
+        .isEqualTo("answered");
   }
 
   @Test
@@ -160,27 +177,87 @@ final class TimeoutTest {
   }
 
   /**
-   * Failsafe fires every timeout on its shared pool (the common pool, or on 2 cores a pool of 2
-   * threads of its own), where it also runs the asynchronous attempts of executors without a
-   * scheduler: attempts that block there must not hold up the timeouts of other calls.
+   * Policies without a scheduler used to start their asynchronous attempts on Failsafe's shared
+   * pool (the common pool, or on 2 cores a pool of 2 threads of its own), where Failsafe fires its
+   * timeouts: attempts that block there must not hold up the timeouts of other calls.
    */
   @Test
   void attemptsBlockedElsewhereDoNotHoldUpATimeout() throws Exception {
     ResiliencePolicy blocking =
         ResiliencePolicy.of("blocking", PolicyConfig.builder().noCircuitBreaker().build());
+    assertTimesOutWhileBlocked(blocking::getAsync);
+  }
+
+  /**
+   * The same pool blocked by anything else in the JVM: Failsafe's own timeouts all fire there (and,
+   * on more than 2 CPUs, so does every {@code supplyAsync} without an executor), so the policies'
+   * timeouts must not.
+   */
+  @Test
+  void aBlockedFailsafePoolDoesNotHoldUpATimeout() throws Exception {
+    assertTimesOutWhileBlocked(supplier -> Failsafe.none().getStageAsync(supplier::get));
+  }
+
+  /**
+   * A timeout that fires completes the caller's future, and so runs whatever the caller chained on
+   * it, there and then: code that blocks there must not make the next call's timeout late.
+   */
+  @Test
+  void codeChainedOnATimedOutCallDoesNotHoldUpTheNextTimeout() throws Exception {
+    ResiliencePolicy timed =
+        ResiliencePolicy.of(
+            "timed", PolicyConfig.builder().noCircuitBreaker().timeout(TIMEOUT).build());
+    // Long enough that the code below is chained before the call times out, so that it runs where
+    // the timeout fires rather than on this thread.
+    ResiliencePolicy firstTimed =
+        ResiliencePolicy.of(
+            "first",
+            PolicyConfig.builder().noCircuitBreaker().timeout(Duration.ofMillis(500)).build());
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch chainedRuns = new CountDownLatch(1);
+    CompletableFuture<String> first = firstTimed.getAsync(CompletableFuture::new);
+    CompletableFuture<Boolean> chained =
+        first.handle(
+            (value, error) -> {
+              chainedRuns.countDown();
+              try {
+                return release.await(BothWays.WAIT_SECONDS, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+              }
+            });
+    try {
+      assertThat(chainedRuns.await(BothWays.WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+      CompletableFuture<String> second = timed.getAsync(CompletableFuture::new);
+      assertThatThrownBy(() -> second.get(2, TimeUnit.SECONDS))
+          .as("timed out within 2 s while the first call's chained code blocks")
+          .hasCauseInstanceOf(PolicyTimeoutException.class);
+    } finally {
+      release.countDown();
+    }
+    assertThat(chained.get(BothWays.WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+  }
+
+  /**
+   * Blocks every thread of Failsafe's shared pool, and one task more, with suppliers started
+   * through {@code start}; then asserts that a policy's asynchronous attempt still starts, and that
+   * its timeout still ends an asynchronous and a synchronous call in time.
+   */
+  private static void assertTimesOutWhileBlocked(
+      Function<CheckedSupplier<CompletionStage<String>>, CompletableFuture<String>> start)
+      throws Exception {
     ResiliencePolicy timed =
         ResiliencePolicy.of(
             "timed", PolicyConfig.builder().noCircuitBreaker().timeout(TIMEOUT).build());
     CountDownLatch release = new CountDownLatch(1);
-    // Enough to hold every thread of Failsafe's shared pool, and one more.
     int poolSize = Math.max(2, ForkJoinPool.getCommonPoolParallelism());
-    int blockers = poolSize + 1;
     CountDownLatch blocked = new CountDownLatch(poolSize);
     List<CompletableFuture<String>> held = new ArrayList<>();
     try {
-      for (int i = 0; i < blockers; i++) {
+      for (int i = 0; i <= poolSize; i++) {
         held.add(
-            blocking.getAsync(
+            start.apply(
                 () -> {
                   blocked.countDown();
                   release.await(BothWays.WAIT_SECONDS, TimeUnit.SECONDS);
@@ -189,10 +266,17 @@ final class TimeoutTest {
       }
       assertThat(blocked.await(BothWays.WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
 
-      CompletableFuture<String> stalled = timed.getAsync(CompletableFuture::new);
+      CountDownLatch started = new CountDownLatch(1);
+      CompletableFuture<String> stalled =
+          timed.getAsync(
+              () -> {
+                started.countDown();
+                return new CompletableFuture<String>();
+              });
       assertThatThrownBy(() -> stalled.get(2, TimeUnit.SECONDS))
           .as("timed out within 2 s")
           .hasCauseInstanceOf(PolicyTimeoutException.class);
+      assertThat(started.getCount()).as("the timed call's attempt ran").isZero();
 
       CountDownLatch never = new CountDownLatch(1);
       assertThatThrownBy(() -> timed.get(() -> never.await(1, TimeUnit.SECONDS)))

@@ -113,7 +113,7 @@ class GenerationExecutor extends CircuitBreakerExecutor<Object> {
   }
 
   private Ending endingOf(ExecutionInternal<Object> execution) {
-    // Failsafe's timeout records its exception as the attempt's result only once the attempt has
+    // The timeout records its exception as the attempt's result only once the attempt has
     // started; whatever the attempt itself then returns (an interrupt, a cancelled stage, a late
     // answer) comes after it. Both timeouts and callers mark the attempt cancelled.
     ExecutionResult<Object> recorded = execution.getResult();

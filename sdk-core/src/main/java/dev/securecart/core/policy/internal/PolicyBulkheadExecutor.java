@@ -24,8 +24,9 @@ final class PolicyBulkheadExecutor extends BulkheadExecutor<Object> {
   private final PolicyBulkhead bulkhead;
 
   /**
-   * When the call's overall timeout passes, on {@link System#nanoTime()} as Failsafe's timer runs:
-   * Failsafe makes this executor as the call starts, just before it schedules that timer.
+   * When the call's overall timeout passes, on {@link System#nanoTime()} as {@link TimeoutTimer}
+   * runs: Failsafe makes this executor as the call starts, just before the timeout sets its
+   * deadline.
    */
   private final long deadlineNanos;
 

@@ -112,7 +112,7 @@ final class PolicyRetry extends RetryPolicyImpl<Object> {
     }
     // The policy's own rejections: retrying into an open circuit or a full bulkhead only adds load.
     // Its own timeout is the overall one (outside this retry): the bulkhead ends a wait with it at
-    // the deadline, which may come before Failsafe's timer cancels the call; past the deadline a
+    // the deadline, which may come before the timer cancels the call; past the deadline a
     // retry would only spend a budget token.
     if (failure instanceof CircuitBreakerOpenException
         || failure instanceof BulkheadFullException

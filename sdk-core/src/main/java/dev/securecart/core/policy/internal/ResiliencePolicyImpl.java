@@ -8,7 +8,6 @@ import dev.failsafe.FailsafeException;
 import dev.failsafe.FailsafeExecutor;
 import dev.failsafe.Policy;
 import dev.failsafe.Timeout;
-import dev.failsafe.TimeoutBuilder;
 import dev.failsafe.TimeoutExceededException;
 import dev.failsafe.function.ContextualSupplier;
 import dev.failsafe.spi.ExecutionResult;
@@ -73,7 +72,7 @@ public final class ResiliencePolicyImpl implements ResiliencePolicy {
    * end every call the same way; the tests run every scenario through both and compare.
    *
    * Not direct: asynchronous calls (Failsafe runs them on its scheduler), policies with a timeout
-   * (Failsafe's timer must watch the attempt) or a bulkhead (Failsafe must hold the permit), and a
+   * (the timer must watch the attempt) or a bulkhead (Failsafe must hold the permit), and a
    * circuit that is not closed (its permits and transitions are Failsafe's).
    */
 
@@ -130,11 +129,7 @@ public final class ResiliencePolicyImpl implements ResiliencePolicy {
 
     TimeoutConfig timeoutConfig = config.timeout().orElse(null);
     if (timeoutConfig != null) {
-      TimeoutBuilder<Object> builder = Timeout.builder(timeoutConfig.timeout());
-      if (timeoutConfig.interruptOnTimeout()) {
-        builder.withInterrupt();
-      }
-      this.timeout = builder.build();
+      this.timeout = new PolicyTimeout(timeoutConfig);
       this.timeoutDuration = timeoutConfig.timeout();
       policies.add(timeout);
     } else {
