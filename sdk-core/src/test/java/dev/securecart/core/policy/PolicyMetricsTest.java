@@ -7,6 +7,7 @@ import static dev.securecart.core.policy.PolicyMetricNames.DEFAULT_FALLBACKS;
 import static dev.securecart.core.policy.PolicyMetricNames.DEFAULT_RETRIES;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.securecart.core.Ticker;
 import dev.securecart.core.testing.FakeClock;
@@ -16,6 +17,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -71,7 +74,7 @@ final class PolicyMetricsTest {
     assertThat(meters.get(DEFAULT_CALLS).timers())
         .extracting(t -> t.getId().getTag("outcome"))
         .containsExactlyInAnyOrder(
-            "success", "failure", "circuit_open", "bulkhead_full", "timeout");
+            "success", "failure", "circuit_open", "bulkhead_full", "timeout", "cancelled");
     assertThat(meters.get(DEFAULT_RETRIES).counters())
         .extracting(c -> c.getId().getTag("outcome"))
         .containsExactlyInAnyOrder(
@@ -123,6 +126,26 @@ final class PolicyMetricsTest {
     assertThat(calls("carrier", "failure").totalTime(TimeUnit.MILLISECONDS)).isEqualTo(200.0);
     assertThat(calls("carrier", "circuit_open").count()).isEqualTo(1);
     assertThat(calls("carrier", "circuit_open").totalTime(TimeUnit.NANOSECONDS)).isZero();
+  }
+
+  @Test
+  void anAsynchronousCallTheCallerCancelledCountsAsCancelledNotAsFailure() throws Exception {
+    ResiliencePolicy policy = ResiliencePolicy.of("search", config().build());
+    PolicyMetrics.of(policy).bindTo(meters);
+    CountDownLatch started = new CountDownLatch(1);
+    CompletableFuture<String> call =
+        policy.getAsync(
+            () -> {
+              started.countDown();
+              return new CompletableFuture<String>();
+            });
+    assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(call.cancel(true)).isTrue();
+
+    Timer cancelled = calls("search", "cancelled");
+    await().atMost(Duration.ofSeconds(30)).until(() -> cancelled.count() == 1);
+    assertThat(calls("search", "failure").count()).isZero();
   }
 
   @Test
@@ -229,7 +252,7 @@ final class PolicyMetricsTest {
 
     assertThat(meters.find(DEFAULT_CIRCUIT_BREAKER_STATE).meters()).isEmpty();
     assertThat(meters.find(DEFAULT_CIRCUIT_BREAKER_TRANSITIONS).meters()).isEmpty();
-    assertThat(meters.find(DEFAULT_CALLS).meters()).hasSize(5);
+    assertThat(meters.find(DEFAULT_CALLS).meters()).hasSize(6);
   }
 
   @Test

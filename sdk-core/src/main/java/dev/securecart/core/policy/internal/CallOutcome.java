@@ -6,7 +6,9 @@ public enum CallOutcome {
   FAILURE("failure"),
   CIRCUIT_OPEN("circuit_open"),
   BULKHEAD_FULL("bulkhead_full"),
-  TIMEOUT("timeout");
+  TIMEOUT("timeout"),
+  /** The caller cancelled an asynchronous call's future: no verdict on the dependency. */
+  CANCELLED("cancelled");
 
   private final String tagValue;
 

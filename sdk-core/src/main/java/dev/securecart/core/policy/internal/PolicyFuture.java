@@ -41,7 +41,12 @@ final class PolicyFuture<T> extends CompletableFuture<T> implements BiConsumer<T
     }
     Throwable failure =
         error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    policy.recordFailure(recorder, startNanos, failure);
+    if (isCancelled()) {
+      // The caller's cancel reached the call: a dashboard's failure rate is no place for it.
+      policy.recordCancelled(recorder, startNanos);
+    } else {
+      policy.recordFailure(recorder, startNanos, failure);
+    }
     Throwable translated;
     try {
       translated = policy.translate(failure);

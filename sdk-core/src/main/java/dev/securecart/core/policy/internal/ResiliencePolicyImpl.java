@@ -404,6 +404,12 @@ public final class ResiliencePolicyImpl implements ResiliencePolicy {
     return breaker != null && breaker.recordsFailureOnResult(result);
   }
 
+  void recordCancelled(PolicyRecorder recorder, long start) {
+    if (recorder != PolicyRecorder.NONE) {
+      recorder.recordCall(CallOutcome.CANCELLED, ticker.read() - start);
+    }
+  }
+
   /** How a failure Failsafe reported ends the call, for metrics. */
   CallOutcome classify(Throwable failure) {
     if (isOwn(failure, CircuitBreakerOpenException.class)) {
