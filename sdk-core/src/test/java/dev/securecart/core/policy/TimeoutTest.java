@@ -19,11 +19,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The overall timeout. A timed-out attempt here blocks until interrupted, so the outcome does not
- * depend on how fast the machine is: the call can only end by the timeout.
+ * depend on how fast the machine is: the call can only end by the timeout. The deadline is a second
+ * so that an asynchronous attempt has started on its pool thread before it, even on a loaded
+ * machine: a deadline that comes first stops the attempt before it starts, which is no call and no
+ * failure of the dependency (see {@code CancellationTest}), and not what these tests check.
  */
 final class TimeoutTest {
 
-  private static final Duration TIMEOUT = Duration.ofMillis(50);
+  private static final Duration TIMEOUT = Duration.ofSeconds(1);
 
   private static PolicyConfig.Builder config() {
     return PolicyConfig.builder()
@@ -50,7 +53,7 @@ final class TimeoutTest {
                     assertThat(timeout.timeout()).isEqualTo(TIMEOUT);
                     assertThat(timeout.getCause()).isNotNull();
                   })
-              .hasMessage("Call through policy 'slow' exceeded its overall timeout of PT0.05S");
+              .hasMessage("Call through policy 'slow' exceeded its overall timeout of PT1S");
           assertThat(fixture.calls()).isEqualTo(1);
         });
     assertThat(Thread.currentThread().isInterrupted()).as("caller's interrupt status").isFalse();
@@ -212,7 +215,7 @@ final class TimeoutTest {
     ResiliencePolicy firstTimed =
         ResiliencePolicy.of(
             "first",
-            PolicyConfig.builder().noCircuitBreaker().timeout(Duration.ofMillis(500)).build());
+            PolicyConfig.builder().noCircuitBreaker().timeout(Duration.ofSeconds(2)).build());
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch chainedRuns = new CountDownLatch(1);
     CompletableFuture<String> first = firstTimed.getAsync(CompletableFuture::new);
@@ -230,8 +233,8 @@ final class TimeoutTest {
     try {
       assertThat(chainedRuns.await(BothWays.WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
       CompletableFuture<String> second = timed.getAsync(CompletableFuture::new);
-      assertThatThrownBy(() -> second.get(2, TimeUnit.SECONDS))
-          .as("timed out within 2 s while the first call's chained code blocks")
+      assertThatThrownBy(() -> second.get(10, TimeUnit.SECONDS))
+          .as("timed out within 10 s while the first call's chained code blocks for 30")
           .hasCauseInstanceOf(PolicyTimeoutException.class);
     } finally {
       release.countDown();
@@ -273,13 +276,13 @@ final class TimeoutTest {
                 started.countDown();
                 return new CompletableFuture<String>();
               });
-      assertThatThrownBy(() -> stalled.get(2, TimeUnit.SECONDS))
-          .as("timed out within 2 s")
+      assertThatThrownBy(() -> stalled.get(10, TimeUnit.SECONDS))
+          .as("timed out within 10 s, while the pool is blocked for 30")
           .hasCauseInstanceOf(PolicyTimeoutException.class);
       assertThat(started.getCount()).as("the timed call's attempt ran").isZero();
 
       CountDownLatch never = new CountDownLatch(1);
-      assertThatThrownBy(() -> timed.get(() -> never.await(1, TimeUnit.SECONDS)))
+      assertThatThrownBy(() -> timed.get(() -> never.await(3, TimeUnit.SECONDS)))
           .as("a synchronous call that outlived its timeout, not its late success")
           .isInstanceOf(PolicyTimeoutException.class);
     } finally {
