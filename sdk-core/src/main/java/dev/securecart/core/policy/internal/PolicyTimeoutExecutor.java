@@ -44,7 +44,7 @@ final class PolicyTimeoutExecutor extends PolicyExecutor<Object> {
       AtomicReference<@Nullable ExecutionResult<Object>> decided = new AtomicReference<>();
       Future<?> deadline;
       try {
-        deadline = TimeoutTimer.schedule(() -> expire(execution, decided, null), nanos());
+        deadline = TimeoutTimer.shared().schedule(() -> expire(execution, decided, null), nanos());
       } catch (Throwable e) {
         return postExecute(execution, noDeadline(decided, e));
       }
@@ -72,7 +72,8 @@ final class PolicyTimeoutExecutor extends PolicyExecutor<Object> {
         if (!future.isDone() && !execution.isRecorded()) {
           Future<?> pending;
           try {
-            pending = TimeoutTimer.schedule(() -> expire(execution, decided, future), nanos());
+            pending =
+                TimeoutTimer.shared().schedule(() -> expire(execution, decided, future), nanos());
           } catch (Throwable e) {
             noDeadline(decided, e);
             return CompletableFuture.failedFuture(e);
