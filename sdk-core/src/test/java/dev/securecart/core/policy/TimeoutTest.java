@@ -2,6 +2,7 @@ package dev.securecart.core.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.failsafe.Failsafe;
 import dev.securecart.core.policy.BothWays.Fixture;
@@ -218,11 +219,15 @@ final class TimeoutTest {
             PolicyConfig.builder().noCircuitBreaker().timeout(Duration.ofSeconds(2)).build());
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch chainedRuns = new CountDownLatch(1);
+    Thread testThread = Thread.currentThread();
     CompletableFuture<String> first = firstTimed.getAsync(CompletableFuture::new);
     CompletableFuture<Boolean> chained =
         first.handle(
             (value, error) -> {
               chainedRuns.countDown();
+              if (Thread.currentThread() == testThread) {
+                return false; // chained after the timeout: this thread held off for 2 s
+              }
               try {
                 return release.await(BothWays.WAIT_SECONDS, TimeUnit.SECONDS);
               } catch (InterruptedException e) {
@@ -232,6 +237,7 @@ final class TimeoutTest {
             });
     try {
       assertThat(chainedRuns.await(BothWays.WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+      assumeFalse(chained.isDone(), "the first call timed out before its code was chained");
       CompletableFuture<String> second = timed.getAsync(CompletableFuture::new);
       assertThatThrownBy(() -> second.get(10, TimeUnit.SECONDS))
           .as("timed out within 10 s while the first call's chained code blocks for 30")
@@ -250,9 +256,8 @@ final class TimeoutTest {
   private static void assertTimesOutWhileBlocked(
       Function<CheckedSupplier<CompletionStage<String>>, CompletableFuture<String>> start)
       throws Exception {
-    ResiliencePolicy timed =
-        ResiliencePolicy.of(
-            "timed", PolicyConfig.builder().noCircuitBreaker().timeout(TIMEOUT).build());
+    // Interrupts, so that the synchronous call below ends at the deadline, not at its supplier's.
+    ResiliencePolicy timed = ResiliencePolicy.of("timed", config().build());
     CountDownLatch release = new CountDownLatch(1);
     int poolSize = Math.max(2, ForkJoinPool.getCommonPoolParallelism());
     CountDownLatch blocked = new CountDownLatch(poolSize);
@@ -282,7 +287,7 @@ final class TimeoutTest {
       assertThat(started.getCount()).as("the timed call's attempt ran").isZero();
 
       CountDownLatch never = new CountDownLatch(1);
-      assertThatThrownBy(() -> timed.get(() -> never.await(3, TimeUnit.SECONDS)))
+      assertThatThrownBy(() -> timed.get(() -> never.await(10, TimeUnit.SECONDS)))
           .as("a synchronous call that outlived its timeout, not its late success")
           .isInstanceOf(PolicyTimeoutException.class);
     } finally {

@@ -1,6 +1,7 @@
 package dev.securecart.core.policy.internal;
 
 import dev.securecart.core.policy.Fallback;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
@@ -18,6 +19,9 @@ final class PolicyFuture<T> extends CompletableFuture<T> implements BiConsumer<T
   private final PolicyRecorder recorder;
   private final long startNanos;
   private final @Nullable Fallback<? extends T> fallback;
+
+  /** Whether the caller's cancel is what completed this future. */
+  private volatile boolean cancelledByCaller;
 
   PolicyFuture(
       ResiliencePolicyImpl policy,
@@ -41,8 +45,9 @@ final class PolicyFuture<T> extends CompletableFuture<T> implements BiConsumer<T
     }
     Throwable failure =
         error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    if (isCancelled()) {
-      // The caller's cancel reached the call: a dashboard's failure rate is no place for it.
+    if (cancelledByCaller && failure instanceof CancellationException) {
+      // The caller's cancel ended the call: a dashboard's failure rate is no place for it. (A
+      // failure that came first, and a CancellationException completed in by hand, are not that.)
       policy.recordCancelled(recorder, startNanos);
     } else {
       policy.recordFailure(recorder, startNanos, failure);
@@ -68,6 +73,8 @@ final class PolicyFuture<T> extends CompletableFuture<T> implements BiConsumer<T
   @Override
   public boolean cancel(boolean mayInterruptIfRunning) {
     boolean cancelled = super.cancel(mayInterruptIfRunning);
+    // Before the source: its cancel completes it, and so runs accept, on this thread.
+    cancelledByCaller = cancelled;
     source.cancel(mayInterruptIfRunning);
     return cancelled;
   }

@@ -33,9 +33,9 @@ final class TimeoutTimer {
    * cost of a timeout (0.9 µs of 1.3 measured). While deadlines are pending, a task that does
    * nothing but come back every PULSE_NANOS stays ahead of any longer deadline, which then joins
    * the queue without waking anyone. The pulse ends at the first beat that finds the queue empty,
-   * so an idle timer sleeps. Its races cost a wake, never a deadline: a deadline that arrives as
-   * the pulse ends wakes the thread as it would without one, and the next deadline starts the
-   * pulse again.
+   * or no deadline set since the beat before: an idle timer sleeps, even while a hung call's long
+   * deadline waits. Its races cost a wake, never a deadline: a deadline that arrives as the pulse
+   * ends wakes the thread as it would without one, and the next deadline starts the pulse again.
    */
 
   /** How often the pulse beats: 100 times a second while deadlines are pending. */
@@ -47,7 +47,12 @@ final class TimeoutTimer {
   private final ScheduledThreadPoolExecutor timer;
   private final Executor firing;
   private final AtomicBoolean pulsing = new AtomicBoolean();
+
+  /** Whether a deadline was set since the last beat; read and cleared by the beat. */
+  private volatile boolean setSinceBeat;
+
   private final AtomicLong beats = new AtomicLong();
+  private final AtomicLong starts = new AtomicLong();
   private final Runnable pulse = this::beat;
 
   /**
@@ -78,8 +83,14 @@ final class TimeoutTimer {
    * @return the pending deadline
    */
   Future<?> schedule(Runnable expire, long delayNanos) {
-    if (delayNanos > PULSE_NANOS && !pulsing.get() && pulsing.compareAndSet(false, true)) {
-      Future<?> unusedPulse = timer.schedule(pulse, PULSE_NANOS, TimeUnit.NANOSECONDS);
+    if (delayNanos > PULSE_NANOS) {
+      if (!setSinceBeat) {
+        setSinceBeat = true; // read first: most calls find it set and write nothing
+      }
+      if (!pulsing.get() && pulsing.compareAndSet(false, true)) {
+        starts.incrementAndGet();
+        pulseLater();
+      }
     }
     Runnable logged = () -> runLogged(expire);
     return timer.schedule(() -> handOver(logged), delayNanos, TimeUnit.NANOSECONDS);
@@ -87,10 +98,21 @@ final class TimeoutTimer {
 
   private void beat() {
     beats.incrementAndGet();
-    if (timer.getQueue().isEmpty()) {
+    if (!setSinceBeat || timer.getQueue().isEmpty()) {
       pulsing.set(false);
     } else {
-      Future<?> unusedNext = timer.schedule(pulse, PULSE_NANOS, TimeUnit.NANOSECONDS);
+      setSinceBeat = false;
+      pulseLater();
+    }
+  }
+
+  private void pulseLater() {
+    try {
+      Future<?> unused = timer.schedule(pulse, PULSE_NANOS, TimeUnit.NANOSECONDS);
+    } catch (RuntimeException | OutOfMemoryError noThread) {
+      // No pulse, so none beating: the next deadline tries again. A deadline set now fails on its
+      // own if the timer cannot take it; the pulse is only a saving.
+      pulsing.set(false);
     }
   }
 
@@ -123,6 +145,11 @@ final class TimeoutTimer {
   /** How many times the pulse has beaten; for tests. */
   long beats() {
     return beats.get();
+  }
+
+  /** How many times the pulse has started; for tests. */
+  long starts() {
+    return starts.get();
   }
 
   /** Class initialisation creates the one shared timer. */
