@@ -1,9 +1,11 @@
 package dev.securecart.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.securecart.cache.internal.LayeredCacheImpl;
+import dev.securecart.core.testing.BlockedJdkDelayThread;
 import dev.securecart.core.testing.FakeClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -11,6 +13,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -57,6 +61,22 @@ final class OriginCallPastDeadlineTest {
   void close() {
     calls.forEach(call -> call.cancel(false));
     cache.close();
+  }
+
+  /**
+   * The deadline is the SDK's own: application code that blocks the JDK's one delay thread (which
+   * every {@code orTimeout} in the JVM shares) does not hold a read past it.
+   */
+  @Test
+  void theDeadlineHoldsWhileTheJdksDelayThreadIsBlocked() {
+    try (BlockedJdkDelayThread blocked = BlockedJdkDelayThread.block()) {
+      CompletableFuture<String> first = cache.getAsync("p1");
+      // A plain timed get: AssertJ's failsWithin waits on the JDK's delay thread itself.
+      assertThatThrownBy(() -> first.get(10, TimeUnit.SECONDS))
+          .as("failed at its 1 s deadline, while the JDK's delay thread is blocked for 30")
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(CacheLoadException.class);
+    }
   }
 
   @Test

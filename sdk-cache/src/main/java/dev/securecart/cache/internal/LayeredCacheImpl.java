@@ -31,6 +31,7 @@ import dev.securecart.cache.Loaded;
 import dev.securecart.cache.StoredEntry;
 import dev.securecart.cache.Weigher;
 import dev.securecart.core.Ticker;
+import dev.securecart.core.internal.DeadlineTimer;
 import dev.securecart.core.internal.LogThrottle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -50,6 +51,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -418,7 +420,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
    * where {@code CompletableFuture}'s async methods run: the common pool, or a new thread per task
    * where that pool has a single worker (up to 2 cores on JDK 17), which one blocked callback would
    * hold up for every other caller. The flight itself ends on whichever thread finished its last
-   * step, often a Redis client's I/O thread or the JDK's one timer thread (the origin deadline); a
+   * step, often a Redis client's I/O thread or the SDK's deadline timer (the origin deadline); a
    * caller's callback must run on neither, since it may block, and a blocking cache call on an I/O
    * thread waits for a reply only that thread can read. Not the cache's executor: blocked loads may
    * fill it, and the deadline that ended a flight would then reach its callers only when a load
@@ -794,10 +796,13 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
       loadFromOrigin(flight);
       return;
     }
-    // Through runOn: a refusal on the JDK's timer thread would be lost, and the flight with it.
-    CompletableFuture.delayedExecutor(
-            LEASE_POLL_MILLIS, TimeUnit.MILLISECONDS, step -> runOn(executor, step))
-        .execute(() -> pollPeer(flight, deadline, false));
+    // On the SDK's timer, not the JDK's one delay thread that code elsewhere may block; through
+    // runOn: a refusal there would be lost, and the flight with it.
+    Future<?> unused =
+        DeadlineTimer.shared()
+            .scheduleHere(
+                () -> runOn(executor, () -> pollPeer(flight, deadline, false)),
+                TimeUnit.MILLISECONDS.toNanos(LEASE_POLL_MILLIS));
   }
 
   /** Looks in L2 for a fresh result of a peer; otherwise loads when leased, or asks again. */
@@ -881,7 +886,8 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     CompletableFuture<Loaded<V>> origin = call.result;
     // A copy, so that the deadline never completes the loader's own future.
     CompletableFuture<Loaded<V>> guarded = new CompletableFuture<>();
-    guarded.orTimeout(originTimeoutNanos, TimeUnit.NANOSECONDS);
+    // Not orTimeout: the JDK's one delay thread, which code elsewhere in the JVM may block.
+    DeadlineTimer.shared().expireAfter(guarded, originTimeoutNanos);
     origin.whenComplete(
         (loaded, error) -> {
           if (error != null) {

@@ -3,6 +3,7 @@ package dev.securecart.ratelimit.redis;
 import static dev.securecart.core.internal.Preconditions.requireNonNull;
 
 import dev.securecart.core.Ticker;
+import dev.securecart.core.internal.DeadlineTimer;
 import dev.securecart.core.redis.RedisConnection;
 import dev.securecart.core.redis.RedisScript;
 import dev.securecart.ratelimit.Algorithm;
@@ -192,8 +193,8 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
 
   /**
    * Completes the asynchronous decisions that missed their deadline, in order: one thread of the
-   * limiter's own, started when needed and ended after a second without work. Not the JDK's timer
-   * thread that detects the deadline (every {@code orTimeout} in the JVM shares it), and not where
+   * limiter's own, started when needed and ended after a second without work. Not the thread that
+   * detects the deadline (the SDK's deadline timer, which every SDK deadline shares), and not where
    * {@code CompletableFuture}'s async methods run by default: with up to 2 cores the common pool
    * has a single worker, and they start a thread per task, one per late decision.
    */
@@ -385,7 +386,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
   public void close() {
     leases.clear();
     // lateAnswers is not shut down: a decision still in flight may yet miss its deadline, and its
-    // answer belongs on that thread, not the JDK's timer thread. It ends after a second idle.
+    // answer belongs on that thread, not the SDK's deadline timer. It ends after a second idle.
   }
 
   private String[] sameKey(String key) {
@@ -487,12 +488,12 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     Request request = submit(route, keys, permits, now, null);
     long wait = deadlineNanos - (ticker.read() - now);
     CompletableFuture<Decision> answer = new CompletableFuture<>();
-    request
-        .orTimeout(Math.max(1, wait), TimeUnit.NANOSECONDS)
-        .whenComplete(
-            (decision, error) -> {
-              complete(answer, request, decision, error, health, keys, permits);
-            });
+    // Not orTimeout: the JDK's one delay thread, which code elsewhere in the JVM may block.
+    DeadlineTimer.shared().expireAfter(request, Math.max(1, wait));
+    request.whenComplete(
+        (decision, error) -> {
+          complete(answer, request, decision, error, health, keys, permits);
+        });
     return answer;
   }
 
@@ -507,7 +508,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     Throwable cause =
         error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     if (cause instanceof TimeoutException) {
-      // orTimeout completes on the JDK's one timer thread, which every orTimeout in the JVM
+      // The deadline completes on the SDK's one deadline timer thread, which every SDK deadline
       // shares: neither the fallback's WARN nor the caller's callbacks belong there.
       try {
         answer.completeAsync(() -> failedOver(health, cause, request, keys, permits), lateAnswers);

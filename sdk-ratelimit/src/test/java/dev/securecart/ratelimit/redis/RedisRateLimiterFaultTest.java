@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.securecart.core.redis.RedisConnection;
 import dev.securecart.core.redis.RedisConnector;
 import dev.securecart.core.redis.RedisSettings;
+import dev.securecart.core.testing.BlockedJdkDelayThread;
 import dev.securecart.core.testing.FaultProxy;
 import dev.securecart.core.testing.RedisExtension;
 import dev.securecart.core.testing.RedisNamespace;
@@ -397,6 +398,26 @@ final class RedisRateLimiterFaultTest {
       assertThat((String) result[1])
           .as("the JDK's timer thread is shared by every orTimeout in the JVM")
           .doesNotContain("CompletableFutureDelayScheduler");
+    } finally {
+      proxy.heal();
+    }
+  }
+
+  /**
+   * The deadline is the SDK's own: application code that blocks the JDK's one delay thread (which
+   * every {@code orTimeout} in the JVM shares) does not hold a decision until Redis answers.
+   */
+  @Test
+  void aDecisionKeepsItsDeadlineWhileTheJdksDelayThreadIsBlocked() throws Exception {
+    RedisRateLimiter limiter =
+        onRedis(config("delay-blocked").limit(RateLimit.perSecond(100_000)).build());
+    proxy.latency(Duration.ofSeconds(10));
+    try (BlockedJdkDelayThread blocked = BlockedJdkDelayThread.block()) {
+      CompletableFuture<Decision> decision = limiter.tryAcquireAsync("k", 1);
+      // Within 1 s: held up, it would end at the connection's 2 s command timeout.
+      assertThat(decision.get(1, TimeUnit.SECONDS).source())
+          .as("answered at its 10 ms deadline")
+          .isEqualTo(Decision.Source.FALLBACK);
     } finally {
       proxy.heal();
     }

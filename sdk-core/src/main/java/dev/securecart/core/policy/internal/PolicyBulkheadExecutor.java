@@ -8,6 +8,7 @@ import dev.failsafe.spi.AsyncExecutionInternal;
 import dev.failsafe.spi.ExecutionResult;
 import dev.failsafe.spi.FailsafeFuture;
 import dev.failsafe.spi.Scheduler;
+import dev.securecart.core.internal.DeadlineTimer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -24,7 +25,7 @@ final class PolicyBulkheadExecutor extends BulkheadExecutor<Object> {
   private final PolicyBulkhead bulkhead;
 
   /**
-   * When the call's overall timeout passes, on {@link System#nanoTime()} as {@link TimeoutTimer}
+   * When the call's overall timeout passes, on {@link System#nanoTime()} as {@link DeadlineTimer}
    * runs: Failsafe makes this executor as the call starts, just before the timeout sets its
    * deadline.
    */

@@ -3,13 +3,14 @@ package dev.securecart.core.policy.internal;
 import dev.failsafe.Timeout;
 import dev.failsafe.internal.TimeoutImpl;
 import dev.failsafe.spi.PolicyExecutor;
+import dev.securecart.core.internal.DeadlineTimer;
 import dev.securecart.core.policy.TimeoutConfig;
 
 /**
- * Failsafe's timeout, fired by {@link TimeoutTimer} instead of Failsafe's shared pool, so that code
- * blocking that pool elsewhere in the JVM cannot make a call's timeout late. It keeps Failsafe's
- * type and exception ({@code TimeoutExceededException} naming this policy), which the other
- * policies and the translation of failures compare by identity.
+ * Failsafe's timeout, fired by {@link DeadlineTimer} instead of Failsafe's shared pool, so that
+ * code blocking that pool elsewhere in the JVM cannot make a call's timeout late. It keeps
+ * Failsafe's type and exception ({@code TimeoutExceededException} naming this policy), which the
+ * other policies and the translation of failures compare by identity.
  */
 final class PolicyTimeout extends TimeoutImpl<Object> {
 

@@ -8,6 +8,7 @@ import dev.failsafe.spi.FailsafeFuture;
 import dev.failsafe.spi.PolicyExecutor;
 import dev.failsafe.spi.Scheduler;
 import dev.failsafe.spi.SyncExecutionInternal;
+import dev.securecart.core.internal.DeadlineTimer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
@@ -16,7 +17,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The executor of a {@link PolicyTimeout} for one call: a race between the call's inner policies
- * and a deadline on {@link TimeoutTimer}, decided by whichever sets the call's result first. It
+ * and a deadline on {@link DeadlineTimer}, decided by whichever sets the call's result first. It
  * keeps the protocol of Failsafe's own timeout executor, which the other Failsafe policies rely on:
  * the expiry records {@code TimeoutExceededException} on the latest attempt and cancels it
  * (interrupting a synchronous one if the policy says so, cancelling an asynchronous one's
@@ -44,7 +45,7 @@ final class PolicyTimeoutExecutor extends PolicyExecutor<Object> {
       AtomicReference<@Nullable ExecutionResult<Object>> decided = new AtomicReference<>();
       Future<?> deadline;
       try {
-        deadline = TimeoutTimer.shared().schedule(() -> expire(execution, decided, null), nanos());
+        deadline = DeadlineTimer.shared().schedule(() -> expire(execution, decided, null), nanos());
       } catch (Throwable e) {
         return postExecute(execution, noDeadline(decided, e));
       }
@@ -73,7 +74,7 @@ final class PolicyTimeoutExecutor extends PolicyExecutor<Object> {
           Future<?> pending;
           try {
             pending =
-                TimeoutTimer.shared().schedule(() -> expire(execution, decided, future), nanos());
+                DeadlineTimer.shared().schedule(() -> expire(execution, decided, future), nanos());
           } catch (Throwable e) {
             noDeadline(decided, e);
             return CompletableFuture.failedFuture(e);

@@ -1,26 +1,30 @@
-package dev.securecart.core.policy.internal;
+package dev.securecart.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.securecart.core.testing.BlockedJdkDelayThread;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-/** The timer that fires the policies' timeouts. */
-final class TimeoutTimerTest {
+/** The timer that fires the SDK's deadlines. */
+final class DeadlineTimerTest {
 
   @Test
-  void aDeadlineFiresOnAPolicyPoolThreadNotTheTimersOwn() throws Exception {
+  void aDeadlineFiresOnAPoolThreadNotTheTimersOwn() throws Exception {
     AtomicReference<String> firedOn = new AtomicReference<>();
     CountDownLatch fired = new CountDownLatch(1);
     long start = System.nanoTime();
 
     Future<?> unused =
-        TimeoutTimer.shared()
+        DeadlineTimer.shared()
             .schedule(
                 () -> {
                   firedOn.set(Thread.currentThread().getName());
@@ -30,7 +34,7 @@ final class TimeoutTimerTest {
 
     assertThat(fired.await(30, TimeUnit.SECONDS)).isTrue();
     assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(50));
-    assertThat(firedOn.get()).startsWith("securecart-policy-").doesNotContain("timer");
+    assertThat(firedOn.get()).startsWith("securecart-deadline-").doesNotContain("timer");
   }
 
   /**
@@ -41,7 +45,7 @@ final class TimeoutTimerTest {
   @Test
   void thePulseBeatsWhileDeadlinesComeAndStopsWhenTheyStop() {
     // A timer of its own: the shared one also has the deadlines of other tests' calls.
-    TimeoutTimer timer = new TimeoutTimer("test-timeout-timer-", Runnable::run);
+    DeadlineTimer timer = new DeadlineTimer("test-deadline-timer-", Runnable::run);
     assertThat(timer.isPulsing()).isFalse();
     Future<?> pending = timer.schedule(() -> {}, TimeUnit.MINUTES.toNanos(1));
     try {
@@ -71,5 +75,51 @@ final class TimeoutTimerTest {
     Future<?> next = timer.schedule(() -> {}, TimeUnit.MINUTES.toNanos(1));
     next.cancel(false);
     assertThat(timer.starts()).as("the next deadline starts it again").isEqualTo(starts + 1);
+  }
+
+  @Test
+  void expireAfterFailsAFutureThatOutlivesItsDeadlineWithATimeoutException() throws Exception {
+    CompletableFuture<String> call = new CompletableFuture<>();
+    AtomicReference<String> chainedOn = new AtomicReference<>();
+    CompletableFuture<?> chained =
+        call.whenComplete((value, error) -> chainedOn.set(Thread.currentThread().getName()));
+
+    DeadlineTimer.shared().expireAfter(call, TimeUnit.MILLISECONDS.toNanos(50));
+
+    assertThatThrownBy(() -> call.get(30, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(TimeoutException.class);
+    chained.handle((value, error) -> null).get(30, TimeUnit.SECONDS);
+    assertThat(chainedOn.get())
+        .as("chained code ran on the SDK's timer")
+        .startsWith("securecart-deadline-timer-");
+  }
+
+  @Test
+  void expireAfterLeavesAFutureThatCompletedInTimeAsItWas() {
+    // A timer of its own, so that its queue says whether the deadline is gone.
+    DeadlineTimer timer = new DeadlineTimer("test-deadline-timer-", Runnable::run);
+    CompletableFuture<String> call = new CompletableFuture<>();
+
+    timer.expireAfter(call, TimeUnit.MINUTES.toNanos(1));
+    call.complete("answered");
+
+    assertThat(call.join()).isEqualTo("answered");
+    await().atMost(Duration.ofSeconds(30)).until(() -> !timer.isPulsing());
+    assertThat(timer.pending()).as("the deadline was cleared").isZero();
+  }
+
+  /**
+   * The JDK's one delay thread, which every {@code orTimeout} in the JVM shares, blocked by
+   * application code chained on an expired future: the SDK's deadlines still fire.
+   */
+  @Test
+  void aBlockedJdkDelayThreadDoesNotHoldUpADeadline() {
+    try (BlockedJdkDelayThread blocked = BlockedJdkDelayThread.block()) {
+      CompletableFuture<String> call = new CompletableFuture<>();
+      DeadlineTimer.shared().expireAfter(call, TimeUnit.MILLISECONDS.toNanos(50));
+      assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS))
+          .as("expired within 10 s while the JDK's delay thread is blocked for 30")
+          .hasCauseInstanceOf(TimeoutException.class);
+    }
   }
 }
