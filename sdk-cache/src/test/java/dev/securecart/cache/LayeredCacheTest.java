@@ -1038,7 +1038,8 @@ final class LayeredCacheTest {
     assertThat(thread)
         .succeedsWithin(Duration.ofSeconds(10))
         .asString()
-        .doesNotContain("CompletableFutureDelayScheduler");
+        .doesNotContain("CompletableFutureDelayScheduler")
+        .doesNotStartWith("securecart-deadline-");
     assertThat(stats.count("load.TIMEOUT")).isEqualTo(1);
   }
 

@@ -71,7 +71,6 @@ final class OriginCallPastDeadlineTest {
   void theDeadlineHoldsWhileTheJdksDelayThreadIsBlocked() {
     try (BlockedJdkDelayThread blocked = BlockedJdkDelayThread.block()) {
       CompletableFuture<String> first = cache.getAsync("p1");
-      // A plain timed get: AssertJ's failsWithin waits on the JDK's delay thread itself.
       assertThatThrownBy(() -> first.get(10, TimeUnit.SECONDS))
           .as("failed at its 1 s deadline, while the JDK's delay thread is blocked for 30")
           .isInstanceOf(ExecutionException.class)

@@ -420,7 +420,7 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
    * where {@code CompletableFuture}'s async methods run: the common pool, or a new thread per task
    * where that pool has a single worker (up to 2 cores on JDK 17), which one blocked callback would
    * hold up for every other caller. The flight itself ends on whichever thread finished its last
-   * step, often a Redis client's I/O thread or the SDK's deadline timer (the origin deadline); a
+   * step, often a Redis client's I/O thread or the SDK's deadline pool (the origin deadline); a
    * caller's callback must run on neither, since it may block, and a blocking cache call on an I/O
    * thread waits for a reply only that thread can read. Not the cache's executor: blocked loads may
    * fill it, and the deadline that ended a flight would then reach its callers only when a load
@@ -796,11 +796,12 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
       loadFromOrigin(flight);
       return;
     }
-    // On the SDK's timer, not the JDK's one delay thread that code elsewhere may block; through
-    // runOn: a refusal there would be lost, and the flight with it.
+    // On the SDK's timer, not the JDK's one delay thread that code elsewhere may block, and handed
+    // to its pool: the executor is the user's (it may run the step inline), and so may be what the
+    // step calls. Through runOn: a refusal would be lost, and the flight with it.
     Future<?> unused =
         DeadlineTimer.shared()
-            .scheduleHere(
+            .schedule(
                 () -> runOn(executor, () -> pollPeer(flight, deadline, false)),
                 TimeUnit.MILLISECONDS.toNanos(LEASE_POLL_MILLIS));
   }
@@ -886,7 +887,9 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
     CompletableFuture<Loaded<V>> origin = call.result;
     // A copy, so that the deadline never completes the loader's own future.
     CompletableFuture<Loaded<V>> guarded = new CompletableFuture<>();
-    // Not orTimeout: the JDK's one delay thread, which code elsewhere in the JVM may block.
+    // Not orTimeout: the JDK's one delay thread, which code elsewhere in the JVM may block. On the
+    // SDK timer's pool, not its thread: what follows runs the user's stats, codec, key mapper and
+    // loads.
     DeadlineTimer.shared().expireAfter(guarded, originTimeoutNanos);
     origin.whenComplete(
         (loaded, error) -> {

@@ -21,11 +21,13 @@ import org.slf4j.LoggerFactory;
  * JDK's one delay thread, where completing a future runs whatever was chained on it: application
  * code that blocks there (a {@code supplyAsync} of a JDBC call without an executor, an {@code
  * orTimeout(...).thenApply(...)} that calls a database) would hold up every deadline of the SDK,
- * and a checkout would wait as long as that code does. This thread runs nothing but the hand-over,
- * and a deadline that fires runs on a pool thread, because firing completes futures and so runs
- * whatever was chained on them: that code must not make the next deadline late either. The pool
- * makes a thread only when none is idle; deadlines that fire together while chained code blocks
- * take a thread each.
+ * and a checkout would wait as long as that code does.
+ *
+ * <p>So this thread runs only what the SDK owns and knows to be short: {@link #scheduleHere} and
+ * {@link #expireAfterHere}. A deadline whose firing may run anyone else's code (a caller's stages,
+ * a user's executor, loader or codec) goes through {@link #schedule} or {@link #expireAfter}, which
+ * hand it to a pool thread; the pool makes a thread only when none is idle, so deadlines that fire
+ * together while such code blocks take a thread each.
  */
 public final class DeadlineTimer {
 
@@ -120,21 +122,35 @@ public final class DeadlineTimer {
   }
 
   /**
-   * Completes {@code future} with a {@link TimeoutException} once {@code delayNanos} have passed,
-   * unless it completes first, as {@link CompletableFuture#orTimeout} does but on this timer's
-   * thread rather than the JDK's one delay thread, which code elsewhere in the JVM may block. What
-   * was chained on the future runs on this thread when the deadline fires, so it must be the SDK's
-   * own short, non-blocking steps (see {@link #scheduleHere}).
+   * Completes {@code future} with a {@link TimeoutException} on a pool thread once {@code
+   * delayNanos} have passed, unless it completes first, as {@link CompletableFuture#orTimeout} does
+   * on the JDK's one delay thread, which code elsewhere in the JVM may block. What was chained on
+   * the future runs on that pool thread when the deadline fires.
    *
    * @param future the future to bound
    * @param delayNanos how long from now
    */
   public void expireAfter(CompletableFuture<?> future, long delayNanos) {
-    if (future.isDone()) {
-      return;
-    }
-    Future<?> deadline =
-        scheduleHere(() -> future.completeExceptionally(new TimeoutException()), delayNanos);
+    bound(future, schedule(() -> expire(future), delayNanos));
+  }
+
+  /**
+   * As {@link #expireAfter}, but completes {@code future} on the timer's own thread: only for a
+   * future whose chained steps are the SDK's own, short and non-blocking (see {@link
+   * #scheduleHere}), such as handing the answer to another executor.
+   *
+   * @param future the future to bound
+   * @param delayNanos how long from now
+   */
+  public void expireAfterHere(CompletableFuture<?> future, long delayNanos) {
+    bound(future, scheduleHere(() -> expire(future), delayNanos));
+  }
+
+  private static void expire(CompletableFuture<?> future) {
+    future.completeExceptionally(new TimeoutException());
+  }
+
+  private static void bound(CompletableFuture<?> future, Future<?> deadline) {
     CompletableFuture<?> unused = future.whenComplete((value, error) -> deadline.cancel(false));
   }
 

@@ -145,8 +145,8 @@ public final class PolicyConfig {
    * securecart-policy-N}, a thread per attempt running at the moment. Not Failsafe's default, the
    * common fork-join pool (on 2 CPUs, 2 threads of Failsafe's own), where code that blocks anywhere
    * in the JVM would hold up the attempts. The {@linkplain #timeout() overall timeout} never runs
-   * here: the SDK's deadline timer waits out its deadline and hands it to a pool of its own, whatever
-   * is set here, so what the caller chained on a timed-out asynchronous call runs there.
+   * here: the SDK's deadline timer waits out its deadline and hands it to a pool of its own,
+   * whatever is set here, so what the caller chained on a timed-out asynchronous call runs there.
    *
    * @return the scheduler
    */

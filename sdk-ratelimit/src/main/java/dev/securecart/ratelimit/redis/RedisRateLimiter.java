@@ -489,7 +489,9 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     long wait = deadlineNanos - (ticker.read() - now);
     CompletableFuture<Decision> answer = new CompletableFuture<>();
     // Not orTimeout: the JDK's one delay thread, which code elsewhere in the JVM may block.
-    DeadlineTimer.shared().expireAfter(request, Math.max(1, wait));
+    // On the SDK timer's own thread: the step chained below only hands a late answer to
+    // lateAnswers.
+    DeadlineTimer.shared().expireAfterHere(request, Math.max(1, wait));
     request.whenComplete(
         (decision, error) -> {
           complete(answer, request, decision, error, health, keys, permits);
