@@ -120,11 +120,11 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
    * subscriber is disconnected. When the bus is subscribed again it says so, and this cache then
    * advances its sequence past every flight in progress and raises its drop floor there, so that no
    * flight begun before is cached and no L1 entry made before is served, from that moment on any
-   * thread; the entries are freed afterwards (on the executor, one pass at a time). Revalidating each L1 entry against L2 instead would
-   * cost one L2 round trip per entry (hundreds of thousands) before the node could serve, would
-   * fail when L2 is the thing that was down, and does nothing for a cache without L2; dropping is
-   * O(entries) in memory, and L2 refills L1 one key at a time, only for the keys that are read
-   * again. While the bus is disconnected, L1 keeps serving (bounded by the fresh and stale
+   * thread; the entries are freed afterwards (on the executor, one pass at a time). Revalidating
+   * each L1 entry against L2 instead would cost one L2 round trip per entry (hundreds of
+   * thousands) before the node could serve, would fail when L2 is the thing that was down, and
+   * does nothing for a cache without L2; dropping takes effect with one compare-and-set, and L2
+   * refills L1 one key at a time, only for the keys that are read again. While the bus is disconnected, L1 keeps serving (bounded by the fresh and stale
    * windows): a Redis outage must not take reads down.
    *
    * REDIS DOWN. L2 failures never fail a read: the flight goes on to the origin. After a failure L2

@@ -94,8 +94,7 @@ public final class DeadlineTimer {
    * @return the pending deadline
    */
   public Future<?> schedule(Runnable expire, long delayNanos) {
-    Runnable logged = () -> runLogged(expire);
-    return scheduleHere(() -> handOver(logged), delayNanos);
+    return arm(() -> handOver(expire), delayNanos);
   }
 
   /**
@@ -109,6 +108,11 @@ public final class DeadlineTimer {
    * @return the pending deadline
    */
   public Future<?> scheduleHere(Runnable quick, long delayNanos) {
+    return arm(() -> runLogged(quick), delayNanos);
+  }
+
+  /** Queues {@code due}, which must not throw, and keeps the pulse beating for it. */
+  private Future<?> arm(Runnable due, long delayNanos) {
     if (delayNanos > PULSE_NANOS) {
       if (!setSinceBeat) {
         setSinceBeat = true; // read first: most calls find it set and write nothing
@@ -118,7 +122,7 @@ public final class DeadlineTimer {
         pulseLater();
       }
     }
-    return timer.schedule(() -> runLogged(quick), delayNanos, TimeUnit.NANOSECONDS);
+    return timer.schedule(due, delayNanos, TimeUnit.NANOSECONDS);
   }
 
   /**
@@ -175,12 +179,13 @@ public final class DeadlineTimer {
   }
 
   private void handOver(Runnable expire) {
+    Runnable logged = () -> runLogged(expire);
     try {
-      firing.execute(expire);
+      firing.execute(logged);
     } catch (RuntimeException | OutOfMemoryError noThread) {
       // No thread to be had (the JVM is out of them): a late timeout on this thread beats one that
       // never fires and leaves its caller waiting for good.
-      expire.run();
+      logged.run();
     }
   }
 
@@ -189,9 +194,8 @@ public final class DeadlineTimer {
       expire.run();
     } catch (RuntimeException e) {
       // Failsafe's cancellation hooks, or a future's, threw; the call has its timeout already.
-      // Neither the pool's
-      // uncaught-exception handler nor the timer (which would keep it in a future nobody reads) is
-      // the place to find that out.
+      // Neither the pool's uncaught-exception handler nor the timer (which would keep it in a
+      // future nobody reads) is the place to find that out.
       logger.warn("A deadline's action failed after it was due", e);
     }
   }
