@@ -44,8 +44,28 @@ abstract class ThreeNodeProofs {
           .originTimeout(Duration.ofSeconds(30))
           .build();
 
-  /** Invalidations sent, and not timed, before the 1,000 timed ones. */
-  private static final int WARM_UP_INVALIDATIONS = 200;
+  /**
+   * One cycle of the warm-up: this many invalidations back to back, then a tenth as many at the
+   * pace of the second timed round, so that both rounds' code paths are compiled before either is
+   * timed.
+   */
+  private static final int WARM_UP_CYCLE = 1000;
+
+  /**
+   * The fewest cycles: C2 compiles a method after about 15,000 calls, and much of the path runs
+   * once per invalidation.
+   */
+  private static final int WARM_UP_MIN_CYCLES = 20;
+
+  /**
+   * The warm-up then ends after three cycles in a row in which the JIT compiled for at most this
+   * long each (about 1 % of a cycle's half second); a JVM's compilers never go wholly quiet, and
+   * one long compile adds to the JIT's time only when it ends...
+   */
+  private static final Duration JIT_SETTLED = Duration.ofMillis(5);
+
+  /** ...or after this long at most, and the report then says how long the JIT ran meanwhile. */
+  private static final Duration WARM_UP_LIMIT = Duration.ofSeconds(45);
 
   /** The pace of the second timed round: 500 invalidations per second. */
   private static final long PACED_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
@@ -224,21 +244,17 @@ abstract class ThreeNodeProofs {
     nodes.get(2).cache.get("p1");
 
     LayeredCache<String, String> publisher = nodes.get(0).cache;
-    // Unmeasured warm-up (JIT, connections, script cache), as a JMH run would have: the figure is
-    // the steady state of a running service.
-    for (int i = 0; i < WARM_UP_INVALIDATIONS; i++) {
-      publisher.invalidateTag("warm-up-" + i);
-    }
-    awaitTagsReceived(0, 0);
+    long warmUp = warmUp(publisher);
+    awaitTagsReceived(warmUp, 0, 0);
     receivedAt.forEach(Map::clear);
 
-    GcTotals gcBefore = GcTotals.now();
-    Map<String, Long> sentAt = invalidateTags(publisher, "tag-", 0);
-    awaitTagsReceived(1, 1000);
-    GcTotals gc = GcTotals.now().minus(gcBefore);
+    JvmActivity before = JvmActivity.now();
+    Map<String, Long> sentAt = invalidateTags(publisher, "tag-", 0, 1000);
+    awaitTagsReceived(warmUp, 1, 1000);
+    JvmActivity meanwhile = JvmActivity.now().minus(before);
     assertThat(receivedAt.get(0)).hasSize(1000);
     assertThat(receivedAt.get(1)).hasSize(1000);
-    assertThat(nodes.get(0).stats.count("sent.TAG")).isEqualTo(WARM_UP_INVALIDATIONS + 1000);
+    assertThat(nodes.get(0).stats.count("sent.TAG")).isEqualTo(warmUp + 1000);
     origin.version = "v2";
     assertThat(nodes.get(1).cache.get("p1")).isEqualTo("p1:v2");
     assertThat(nodes.get(2).cache.get("p1")).isEqualTo("p1:v2");
@@ -247,29 +263,29 @@ abstract class ThreeNodeProofs {
             "invalidateTag() call (L2 tag bump + PUBLISH) to delivery, back to back",
             sentAt,
             receivedAt,
-            gc);
+            meanwhile);
     assertThat(p99).as("a very loose sanity bound").isLessThan(2000.0);
 
     // The same at a steady 500 per second. Back to back, the publisher, three Lettuce I/O threads
     // and Redis keep both cores of a small machine busy, so there the p99 also measures the
     // scheduler's queue; paced, each invalidation meets a machine with cores to spare.
     receivedAt.forEach(Map::clear);
-    GcTotals pacedGcBefore = GcTotals.now();
-    Map<String, Long> pacedSentAt = invalidateTags(publisher, "paced-", PACED_INTERVAL_NANOS);
-    awaitTagsReceived(2, 1000);
-    GcTotals pacedGc = GcTotals.now().minus(pacedGcBefore);
+    JvmActivity pacedBefore = JvmActivity.now();
+    Map<String, Long> pacedSentAt = invalidateTags(publisher, "paced-", PACED_INTERVAL_NANOS, 1000);
+    awaitTagsReceived(warmUp, 2, 1000);
+    JvmActivity pacedMeanwhile = JvmActivity.now().minus(pacedBefore);
     double pacedP99 =
         report(
             "invalidateTag() call (L2 tag bump + PUBLISH) to delivery, one every 2 ms",
             pacedSentAt,
             receivedAt,
-            pacedGc);
+            pacedMeanwhile);
     assertThat(pacedP99).as("a very loose sanity bound").isLessThan(2000.0);
 
     // The bus alone: PUBLISH to delivery, without the L2 tag bump before it.
     Map<String, Long> busSentAt = new ConcurrentHashMap<>();
     receivedAt.forEach(Map::clear);
-    GcTotals busGcBefore = GcTotals.now();
+    JvmActivity busBefore = JvmActivity.now();
     for (int i = 0; i < 1000; i++) {
       String tag = "bus-" + i;
       busSentAt.put(tag, System.nanoTime());
@@ -284,18 +300,21 @@ abstract class ThreeNodeProofs {
         .atMost(Duration.ofSeconds(30))
         .until(() -> receivedAt.get(0).size() == 1000 && receivedAt.get(1).size() == 1000);
     report(
-        "bus only (PUBLISH to delivery)", busSentAt, receivedAt, GcTotals.now().minus(busGcBefore));
+        "bus only (PUBLISH to delivery)",
+        busSentAt,
+        receivedAt,
+        JvmActivity.now().minus(busBefore));
   }
 
   /**
-   * Invalidates {@code prefix + 0..999}, each call returning before the next, one every {@code
+   * Invalidates {@code prefix + 0..count-1}, each call returning before the next, one every {@code
    * intervalNanos} (0: back to back); returns when each was sent.
    */
   private static Map<String, Long> invalidateTags(
-      LayeredCache<String, String> publisher, String prefix, long intervalNanos) {
+      LayeredCache<String, String> publisher, String prefix, long intervalNanos, int count) {
     Map<String, Long> sentAt = new ConcurrentHashMap<>();
     long start = System.nanoTime();
-    for (int i = 0; i < 1000; i++) {
+    for (int i = 0; i < count; i++) {
       // Pacing by the schedule, not by a pause after each call, so a slow call does not shift
       // the rest; parkNanos here paces a sender, it does not wait for something to happen.
       long due = start + i * intervalNanos;
@@ -309,9 +328,37 @@ abstract class ThreeNodeProofs {
     return sentAt;
   }
 
+  /**
+   * Unmeasured warm-up (JIT, connections, script cache), as a JMH run would have, so that the
+   * figure is the steady state of a running service: cycles of tag invalidations back to back and
+   * paced until the JIT has settled. After a fixed 200, C2 was still compiling the path's methods
+   * (Lettuce's argument encoding, the store's key escaping, {@code CompletableFuture}'s completion)
+   * while it was timed; on 2 cores the compiler threads then held a core, sometimes both, while the
+   * Redis client's I/O threads waited 1-4 ms to run (seen with {@code perf sched timehist}).
+   * Returns how many were sent.
+   */
+  private static long warmUp(LayeredCache<String, String> publisher) {
+    long deadline = System.nanoTime() + WARM_UP_LIMIT.toNanos();
+    long sent = 0;
+    int cycles = 0;
+    int settledCycles = 0;
+    while ((cycles < WARM_UP_MIN_CYCLES || settledCycles < 3) && System.nanoTime() - deadline < 0) {
+      long jitMillis = JvmActivity.now().jitMillis();
+      invalidateTags(publisher, "warm-up-" + sent + "-", 0, WARM_UP_CYCLE);
+      invalidateTags(
+          publisher, "warm-up-paced-" + sent + "-", PACED_INTERVAL_NANOS, WARM_UP_CYCLE / 10);
+      sent += WARM_UP_CYCLE + WARM_UP_CYCLE / 10;
+      cycles++;
+      boolean settled = JvmActivity.now().jitMillis() - jitMillis <= JIT_SETTLED.toMillis();
+      settledCycles = settled ? settledCycles + 1 : 0;
+    }
+    logger.info("Warm-up: {} invalidations in {} cycles", sent, cycles);
+    return sent;
+  }
+
   /** Waits until nodes 1 and 2 each received the warm-up plus {@code rounds} x {@code timed}. */
-  private void awaitTagsReceived(int rounds, int timed) {
-    long expected = WARM_UP_INVALIDATIONS + (long) rounds * timed;
+  private void awaitTagsReceived(long warmUp, int rounds, int timed) {
+    long expected = warmUp + (long) rounds * timed;
     await()
         .atMost(Duration.ofSeconds(30))
         .until(
@@ -321,7 +368,10 @@ abstract class ThreeNodeProofs {
   }
 
   private double report(
-      String what, Map<String, Long> sentAt, List<Map<String, Long>> receivedAt, GcTotals gc) {
+      String what,
+      Map<String, Long> sentAt,
+      List<Map<String, Long>> receivedAt,
+      JvmActivity meanwhile) {
     long[] latencies = new long[2000];
     int n = 0;
     for (Map<String, Long> received : receivedAt) {
@@ -337,14 +387,13 @@ abstract class ThreeNodeProofs {
         String.format(
             Locale.ROOT,
             "%s: %s, 1000 messages x 2 receiving nodes: p50=%.3f ms p99=%.3f ms max=%.3f ms"
-                + " (GC meanwhile: %d collections, %d ms)",
+                + " (%s)",
             getClass().getSimpleName(),
             what,
             p50,
             p99,
             max,
-            gc.collections(),
-            gc.millis());
+            meanwhile);
     logger.info(line);
     TargetReport.append("propagation-latency.txt", line);
     return p99;
