@@ -6,7 +6,9 @@ import java.lang.management.ManagementFactory;
 
 /**
  * What the JVM itself has spent so far: garbage collections (how many, and their time, summed over
- * the collectors) and the JIT compilers' time. A latency report states what happened during its
+ * the collectors) and the JIT compilers' time ({@code CompilationMXBean.getTotalCompilationTime}:
+ * each compile counted when it ends, summed over the compiler threads, so over a span it can exceed
+ * the span and include a compile begun before it). A latency report states what happened during its
  * measurement: one collection stops every node of a one-JVM test at once, and on a 2-core machine a
  * compiler thread that takes a core for a few milliseconds holds up the Redis client's I/O threads
  * as long.
@@ -43,6 +45,6 @@ record JvmActivity(long collections, long gcMillis, long jitMillis) {
         + gcMillis
         + " ms; JIT meanwhile: "
         + jitMillis
-        + " ms";
+        + " ms of compiles ended";
   }
 }
