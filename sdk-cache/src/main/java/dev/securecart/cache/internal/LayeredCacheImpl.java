@@ -124,8 +124,9 @@ public final class LayeredCacheImpl<K, V> implements LayeredCache<K, V> {
    * each L1 entry against L2 instead would cost one L2 round trip per entry (hundreds of
    * thousands) before the node could serve, would fail when L2 is the thing that was down, and
    * does nothing for a cache without L2; dropping takes effect with one compare-and-set, and L2
-   * refills L1 one key at a time, only for the keys that are read again. While the bus is disconnected, L1 keeps serving (bounded by the fresh and stale
-   * windows): a Redis outage must not take reads down.
+   * refills L1 one key at a time, only for the keys that are read again. While the bus is
+   * disconnected, L1 keeps serving (bounded by the fresh and stale windows): a Redis outage must
+   * not take reads down.
    *
    * REDIS DOWN. L2 failures never fail a read: the flight goes on to the origin. After a failure L2
    * is skipped (reads and writes) except one probe per retry interval; the first success brings it
